@@ -1,0 +1,96 @@
+"""ROUGE of each summarizer on the development sets in ../shared/eval/dev/.
+
+Usage: uv run python benchmarks/eval_rouge.py [--sentences 3] [--sets DIR] [--methods a,b]
+
+Prints ROUGE-1/2/Lsum F1 x100 for Lead-3, every sumy algorithm through our
+tokenizers, and the default method, per set. English is scored with
+rouge-score's tokenizer and Porter stemming; Chinese with one token per CJK
+character plus lower-cased ASCII runs (rouge-score's tokenizer drops CJK).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from rouge_score import rouge_scorer
+
+from digests import DigestError, parse_article, split_sentences, summarize_article
+from digests.summarize import METHODS, default_method
+
+DEFAULT_SETS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+_CJK_OR_ASCII = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]|[a-z0-9]+")
+
+
+class CjkTokenizer:
+    """One token per CJK character plus lower-cased ASCII letter/digit runs."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return _CJK_OR_ASCII.findall(text.lower())
+
+
+def scorer_for(language: str) -> rouge_scorer.RougeScorer:
+    metrics = ["rouge1", "rouge2", "rougeLsum"]
+    if language == "zh":
+        return rouge_scorer.RougeScorer(metrics, tokenizer=CjkTokenizer())
+    return rouge_scorer.RougeScorer(metrics, use_stemmer=True)
+
+
+def reference_lines(row: dict) -> str:
+    """The reference with one sentence a line, as ROUGE-Lsum expects."""
+    reference = row["reference"]
+    if row.get("language") == "zh":
+        return "\n".join(part.strip() for part in reference.split("｜"))
+    return "\n".join(split_sentences([reference], row.get("language", "en")))
+
+
+def summarize_row(row: dict, method: str, sentences: int) -> list[str]:
+    try:
+        article = parse_article(row["article"], format="text", language=row.get("language"))
+    except DigestError:
+        return []
+    if method == "lead":
+        return split_sentences(article.paragraphs, article.language)[:sentences]
+    return list(summarize_article(article, budget=sentences, method=method))
+
+
+def score_method(rows: list[dict], method: str, sentences: int) -> tuple[float, float, float]:
+    totals = [0.0, 0.0, 0.0]
+    for row in rows:
+        summary = summarize_row(row, method, sentences)
+        scorer = scorer_for(row.get("language", "en"))
+        scores = scorer.score(reference_lines(row), "\n".join(summary))
+        for i, key in enumerate(("rouge1", "rouge2", "rougeLsum")):
+            totals[i] += scores[key].fmeasure
+    return tuple(100 * t / len(rows) for t in totals)  # type: ignore[return-value]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=3)
+    parser.add_argument("--sets", type=Path, default=DEFAULT_SETS)
+    parser.add_argument("--methods", default=",".join(("lead", *METHODS)))
+    args = parser.parse_args()
+    methods = args.methods.split(",")
+    for path in sorted(args.sets.glob("*.jsonl")):
+        rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        language = rows[0].get("language", "en")
+        default = default_method(language)
+        print(f"\n{path.name} ({len(rows)} articles, {args.sentences} sentences; default: {default})")
+        print(f"{'method':<12} {'R-1':>6} {'R-2':>6} {'R-Lsum':>7}")
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            futures = {m: pool.submit(score_method, rows, m, args.sentences) for m in methods}
+            for method, future in futures.items():
+                r1, r2, rl = future.result()
+                label = f"{method}*" if method == default else method
+                print(f"{label:<12} {r1:6.2f} {r2:6.2f} {rl:7.2f}")
+        sys.stdout.flush()
+    print("\n* the default method for that language")
+
+
+if __name__ == "__main__":
+    main()

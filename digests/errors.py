@@ -1,0 +1,15 @@
+"""Errors a user can cause, with messages written for that user."""
+
+
+class DigestError(Exception):
+    """The input cannot be turned into a digest; the message says why."""
+
+
+class SectionNotFound(DigestError):
+    """A section number or name that the article does not have."""
+
+    def __init__(self, requested: str, available: int) -> None:
+        self.requested = requested
+        self.available = available
+        plural = "section" if available == 1 else "sections"
+        super().__init__(f"there is no section {requested}: the article has {available} {plural}")

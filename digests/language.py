@@ -1,0 +1,78 @@
+"""Language and script detection, offline (py3langid's bundled model)."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+
+_lock = threading.Lock()
+
+# Scripts we tell apart; Han is shared by Chinese and Japanese, so kana decides.
+_SCRIPT_PREFIXES = {
+    "CJK": "han",
+    "HIRAGANA": "kana",
+    "KATAKANA": "kana",
+    "HANGUL": "hangul",
+    "LATIN": "latin",
+    "CYRILLIC": "cyrillic",
+    "ARABIC": "arabic",
+    "HEBREW": "hebrew",
+    "GREEK": "greek",
+    "THAI": "thai",
+    "DEVANAGARI": "devanagari",
+}
+
+
+@lru_cache(maxsize=1)
+def _classify():  # noqa: ANN202 - py3langid ships no type hints
+    """py3langid's classifier, its model loaded once per process."""
+    with _lock:
+        import py3langid
+
+        py3langid.classify("")  # loads the bundled model now, under the lock
+        return py3langid.classify
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """How many letters of ``text`` belong to each script."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        script = _SCRIPT_PREFIXES.get(name.split(" ", 1)[0], "other")
+        counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+def dominant_script(text: str) -> str | None:
+    """The script most letters of ``text`` are written in; Japanese counts as kana."""
+    counts = script_counts(text)
+    if not counts:
+        return None
+    if counts.get("kana", 0) and counts.get("han", 0):
+        counts["kana"] += counts.pop("han")
+    return max(counts, key=counts.__getitem__)
+
+
+def detect_language(text: str, *, default: str = "en") -> str:
+    """The ISO 639-1 code of the language ``text`` is written in."""
+    sample = text[:20_000]
+    script = dominant_script(sample)
+    if script is None:
+        return default
+    # The statistical model is unreliable on a few characters of CJK text.
+    if script == "han":
+        return "zh"
+    if script == "kana":
+        return "ja"
+    if script == "hangul":
+        return "ko"
+    language, _score = _classify()(sample)
+    return str(language)
+
+
+def paragraph_languages(paragraphs: tuple[str, ...] | list[str]) -> list[str]:
+    """The language of each paragraph, for articles that mix languages."""
+    return [detect_language(p) for p in paragraphs]
