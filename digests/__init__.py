@@ -5,7 +5,7 @@ Pure functions over frozen dataclasses; the only I/O lives in ``digests.fetch``.
 
 from digests.errors import DigestError, SectionNotFound
 from digests.model import Article, ArticleDigest, Section, SectionDigest
-from digests.structure import parse_article
+from digests.structure import parse_article, parse_document
 from digests.summarize import (
     METHODS,
     default_method,
@@ -30,6 +30,7 @@ __all__ = [
     "digest_section",
     "find_section",
     "parse_article",
+    "parse_document",
     "split_sentences",
     "summarize_article",
     "summarize_sentences",

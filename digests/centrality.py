@@ -49,7 +49,7 @@ class CentralitySummarizer(AbstractSummarizer):
         if not sentences:
             return ()
         scores = self.rate(sentences)
-        ratings = {s: float(score) for s, score in zip(sentences, scores)}
+        ratings = {s: float(score) for s, score in zip(sentences, scores, strict=False)}
         return self._get_best_sentences(sentences, sentences_count, ratings)
 
     def rate(self, sentences) -> np.ndarray:  # noqa: ANN001 - sumy Sentence objects

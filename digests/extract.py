@@ -115,8 +115,8 @@ def _markdown_blocks(text: str) -> list[Block]:
 
 
 def _from_html(html: str) -> ExtractedDocument:
-    from lxml import etree
     import trafilatura
+    from lxml import etree
 
     try:
         xml = trafilatura.extract(

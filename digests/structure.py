@@ -6,16 +6,29 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from digests.decode import decode_text
 from digests.errors import DigestError
-from digests.extract import Block, ExtractedDocument, Format, extract
+from digests.extract import Block, ExtractedDocument, Format, detect_format, extract
 from digests.language import detect_language, dominant_script
 from digests.model import Article, Section, _frozen_counts
 from digests.noise import remove_noise
 
 DEFAULT_MAX_CHARS = 200_000
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUMERAL = "零〇一二两三四五六七八九十百"
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -35,12 +48,20 @@ _MAX_HEADING_CHARS_CJK = 40
 _DATELINE = re.compile(r"^[【\[]([^】\]]{2,60})[】\]]\s*")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_EN_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b|\b(\d{1,2}) ([A-Z][a-z]{2,8})\.? (\d{4})\b")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
+_EN_DATE = re.compile(
+    r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b|\b(\d{1,2}) ([A-Z][a-z]{2,8})\.? (\d{4})\b"
+)
 _BYLINE = re.compile(r"^(?:By|作者|记者|文)[\s:：/／]+(.{2,60})$")
 _PUBLISHED_LINE = re.compile(r"^(?:Published|Updated|Posted|发布时间|发布于|日期)\b[\s:：]*(.{6,40})$", re.I)
-_AGENCY_PREFIX = re.compile(r"^(?:[A-Z][A-Za-z .,'-]{1,40} )?\((AP|AFP|CNN|Reuters|Bloomberg|UPI|新华社|中新社)\)\s*[-—–]*\s*")
+_AGENCY_PREFIX = re.compile(
+    r"^(?:[A-Z][A-Za-z .,'-]{1,40} )?\((AP|AFP|CNN|Reuters|Bloomberg|UPI|新华社|中新社)\)\s*[-—–]*\s*"
+)
 _DATELINE_FILLER = re.compile(r"报道|讯|电|专稿|\b(?:ET|EST|EDT|PT|GMT|UTC|BJT)\b|北京时间|美东时间|当地时间")
 
 
@@ -64,8 +85,25 @@ def parse_article(
     return structure(document, language=language, max_chars=max_chars)
 
 
-def structure(document: ExtractedDocument, *, language: str | None = None,
-              max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+def parse_document(
+    data: bytes,
+    *,
+    name: str | None = None,
+    content_type: str | None = None,
+    language: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Article:
+    """Decode raw bytes (file, upload or HTTP body) and structure them."""
+    if not data.strip():
+        raise DigestError("the document is empty")
+    text = decode_text(data, content_type=content_type)
+    kind = detect_format(text, name=name, content_type=content_type)
+    return parse_article(text, format=kind, language=language, max_chars=max_chars)
+
+
+def structure(
+    document: ExtractedDocument, *, language: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Article:
     """Turn extracted blocks into an Article; ``DigestError`` when no text is left."""
     blocks, truncated = _truncate(document.blocks, max_chars)
     if not blocks:
@@ -114,7 +152,7 @@ def _take_title(document: ExtractedDocument, blocks: list[Block]) -> tuple[str, 
         if first.heading_level == 1 or _same_text(first.text, document.title):
             return first.text, blocks[1:]
         return document.title, blocks
-    if first.heading_level or len(first.text) <= 200 and not _SENTENCE_END.search(first.text):
+    if first.heading_level or (len(first.text) <= 200 and not _SENTENCE_END.search(first.text)):
         return _strip_heading_marks(first.text), blocks[1:]
     return _shorten(first.text), blocks
 
@@ -146,7 +184,7 @@ def _take_metadata(
                 inner = dateline.group(1)
                 published = published or _parse_date(inner)
                 source = source or _dateline_source(inner)
-                text = text[dateline.end():].strip()
+                text = text[dateline.end() :].strip()
             elif _BYLINE.match(text):
                 source = source or _BYLINE.match(text).group(1).strip()  # type: ignore[union-attr]
                 continue
@@ -157,7 +195,7 @@ def _take_metadata(
                 agency = _AGENCY_PREFIX.match(text)
                 if agency:
                     source = source or agency.group(1)
-                    text = text[agency.end():]
+                    text = text[agency.end() :]
             if not text:
                 continue
             block = Block(text)
@@ -275,7 +313,7 @@ def _split_sections(
     top = min(levels) if levels else None
     lead: list[str] = []
     sections: list[tuple[_Heading, list[str]]] = []
-    for block, heading in zip(blocks, headings):
+    for block, heading in zip(blocks, headings, strict=False):
         if heading is not None and heading.level == top:
             sections.append((heading, []))
         elif sections:

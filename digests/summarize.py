@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache
 
 from digests.errors import DigestError, SectionNotFound
 from digests.language import detect_language, dominant_script
@@ -17,7 +17,14 @@ logger = logging.getLogger(__name__)
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
 METHODS: tuple[str, ...] = (
-    "centrality", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic",
+    "centrality",
+    "lexrank",
+    "textrank",
+    "lsa",
+    "luhn",
+    "edmundson",
+    "kl",
+    "sumbasic",
 )
 # Chosen by benchmarks/eval_rouge.py on the development sets (see README).
 DEFAULT_METHODS: dict[str, str] = {"zh": "sumbasic"}
@@ -94,7 +101,11 @@ def summarize_sentences(
 
 
 def _run_summarizer(
-    sentences: list[str], tokenizer: Tokenizer, language: str, count: int, method: str,
+    sentences: list[str],
+    tokenizer: Tokenizer,
+    language: str,
+    count: int,
+    method: str,
     bonus_words: tuple[str, ...],
 ) -> set[str]:
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -125,7 +136,7 @@ def _frequent_words(sentences: list[str], tokenizer: Tokenizer, language: str) -
     return [w for w, _ in counts.most_common(10)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stop_words(language: str) -> frozenset[str]:
     from sumy.utils import get_stop_words
 
@@ -138,7 +149,7 @@ def _stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(language: str):  # noqa: ANN202 - a sumy stemmer callable
     from sumy.nlp.stemmers import Stemmer, null_stemmer
 
@@ -151,7 +162,7 @@ def _stemmer(language: str):  # noqa: ANN202 - a sumy stemmer callable
         return null_stemmer
 
 
-@lru_cache(maxsize=None)
+@cache
 def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy AbstractSummarizer
     """A configured sumy summarizer (stemmer and stop words of the language) by name."""
     if method not in METHODS:
@@ -189,8 +200,9 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
     else:
         from sumy.summarizers.edmundson import EdmundsonSummarizer
 
-        summarizer = EdmundsonSummarizer(stemmer, cue_weight=1.0, key_weight=1.0,
-                                         title_weight=0.0, location_weight=1.0)
+        summarizer = EdmundsonSummarizer(
+            stemmer, cue_weight=1.0, key_weight=1.0, title_weight=0.0, location_weight=1.0
+        )
         name = SUMY_LANGUAGES.get(language.split("-")[0].lower(), "")
         summarizer.stigma_words = _STIGMA_WORDS.get(name, _STIGMA_WORDS["english"])
         summarizer.null_words = stop_words or {"\u0000"}
@@ -202,17 +214,24 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
 
 # --- the two depths of a digest -------------------------------------------------------
 
+
 def digest_section(
-    article: Article, section: Section, *, budget: Budget = 5, method: str | None = None,
+    article: Article,
+    section: Section,
+    *,
+    budget: Budget = 5,
+    method: str | None = None,
 ) -> SectionDigest:
     """The section digest: more sentences of one section, for ``/section N``."""
     sentences = split_sentences(section.paragraphs, article.language)
     chosen = summarize_sentences(
-        sentences, language=article.language, budget=budget, method=method,
+        sentences,
+        language=article.language,
+        budget=budget,
+        method=method,
         bonus_words=(section.heading, article.title),
     )
-    return SectionDigest(index=section.index, heading=section.heading, sentences=chosen,
-                         label=section.label)
+    return SectionDigest(index=section.index, heading=section.heading, sentences=chosen, label=section.label)
 
 
 def digest_article(
@@ -225,14 +244,21 @@ def digest_article(
     """The overview: the lead's key sentences and a few of each section's."""
     lead = summarize_sentences(
         split_sentences(article.lead, article.language),
-        language=article.language, budget=lead_budget, method=method, bonus_words=(article.title,),
+        language=article.language,
+        budget=lead_budget,
+        method=method,
+        bonus_words=(article.title,),
     )
     sections = tuple(
         digest_section(article, s, budget=section_budget, method=method) for s in article.sections
     )
     return ArticleDigest(
-        title=article.title, language=article.language, lead=lead, sections=sections,
-        source=article.source, published=article.published,
+        title=article.title,
+        language=article.language,
+        lead=lead,
+        sections=sections,
+        source=article.source,
+        published=article.published,
     )
 
 
@@ -242,10 +268,7 @@ def find_section(article: Article, reference: str) -> Section:
 
     text = reference.strip().rstrip("、.．")
     number: int | None = None
-    if text.isdigit():
-        number = int(text)
-    else:
-        number = chinese_numeral(text) or roman_numeral(text)
+    number = int(text) if text.isdigit() else chinese_numeral(text) or roman_numeral(text)
     if number is not None:
         try:
             return article.section(number)
@@ -259,10 +282,16 @@ def find_section(article: Article, reference: str) -> Section:
 
 
 def summarize_article(
-    article: Article, *, budget: Budget = 3, method: str | None = None,
+    article: Article,
+    *,
+    budget: Budget = 3,
+    method: str | None = None,
 ) -> tuple[str, ...]:
     """Article-level top sentences, over the lead and all sections' bodies."""
     return summarize_sentences(
         split_sentences(article.paragraphs, article.language),
-        language=article.language, budget=budget, method=method, bonus_words=(article.title,),
+        language=article.language,
+        budget=budget,
+        method=method,
+        bonus_words=(article.title,),
     )

@@ -12,15 +12,13 @@ import logging
 import re
 import threading
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 # Sentence ends in Chinese text; closing quotes and brackets stay with their sentence.
 _CJK_TERMINATORS = "。！？；!?"
 _CLOSERS = "”’」』）》〉】\"')]"
-_CJK_SENTENCE = re.compile(
-    rf"[^{_CJK_TERMINATORS}…]*?(?:[{_CJK_TERMINATORS}]+|…+)[{re.escape(_CLOSERS)}]*"
-)
+_CJK_SENTENCE = re.compile(rf"[^{_CJK_TERMINATORS}…]*?(?:[{_CJK_TERMINATORS}]+|…+)[{re.escape(_CLOSERS)}]*")
 # Languages without a Punkt model: a sentence ends after ., !, ? or ؟ before a space,
 # or after a CJK full stop; closing quotes and brackets stay with it.
 _GENERIC_SENTENCE_END = re.compile(
@@ -128,9 +126,7 @@ class ChineseTokenizer:
         return tuple(split_cjk_sentences(paragraph))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return tuple(
-            word for word in _jieba().cut(sentence) if _HAS_WORD_CHAR.search(word)
-        )
+        return tuple(word for word in _jieba().cut(sentence) if _HAS_WORD_CHAR.search(word))
 
 
 class PunktTokenizer:
@@ -144,10 +140,7 @@ class PunktTokenizer:
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         return tuple(
-            s.strip()
-            for line in paragraph.splitlines()
-            for s in self._splitter.tokenize(line)
-            if s.strip()
+            s.strip() for line in paragraph.splitlines() for s in self._splitter.tokenize(line) if s.strip()
         )
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
@@ -174,7 +167,7 @@ class RegexTokenizer:
         return _words(sentence)
 
 
-@lru_cache(maxsize=None)
+@cache
 def tokenizer_for(language: str) -> Tokenizer:
     """The shared tokenizer for an ISO 639-1 code (Chinese for ``zh*``)."""
     code = language.lower().split("-")[0].split("_")[0]

@@ -1,0 +1,216 @@
+"""The one module that reaches the network: safe HTTP fetching of articles and feeds.
+
+Only http and https. Every host is resolved once, every address checked
+(no loopback, private, link-local, CGNAT, multicast, reserved or unspecified
+address, in any IPv4 or IPv6 spelling), and the connection goes to the address
+that was checked, so a second DNS answer cannot rebind it. Each redirect hop is
+checked again. A whole fetch has one deadline, and the body a size cap counted
+after decompression.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from digests.decode import decode_text
+from digests.errors import DigestError
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_TEXT_TYPES = (
+    "text/",
+    "application/xhtml",
+    "application/xml",
+    "application/rss",
+    "application/atom",
+    "application/rdf",
+    "application/x-rss",
+    "application/feed",
+    "application/json",
+)
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class FetchError(DigestError):
+    """A URL that may not or could not be fetched; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Limits of one fetch."""
+
+    max_bytes: int = 5_000_000
+    deadline: float = 20.0
+    max_redirects: int = 5
+    allow_private_addresses: bool = False  # unsafe outside tests
+    user_agent: str = "digestbot/0.1 (+https://github.com/digestbot)"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedDocument:
+    """A fetched body with what its headers said."""
+
+    url: str
+    content: bytes
+    content_type: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+
+    @property
+    def text(self) -> str:
+        """The body decoded by the declared, embedded or detected charset."""
+        return decode_text(self.content, content_type=self.content_type)
+
+
+def check_address(address: str | IPAddress, *, allow_private: bool = False) -> IPAddress:
+    """The address, or ``FetchError`` when it points into a private or special network."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if mapped is not None:
+            check_address(mapped, allow_private=allow_private)
+            return ip
+    if allow_private:
+        return ip
+    reasons = (
+        (ip.is_loopback, "a loopback"),
+        (ip.is_unspecified, "an unspecified"),
+        (ip.is_link_local, "a link-local"),
+        (ip.is_multicast, "a multicast"),
+        (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "a carrier-grade NAT"),
+        (ip.is_private, "a private"),
+        (ip.is_reserved, "a reserved"),
+        (not ip.is_global, "a non-public"),
+    )
+    for matched, kind in reasons:
+        if matched:
+            raise FetchError(f"refused: {ip} is {kind} address")
+    return ip
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """All addresses of ``host``, from the operating system's resolver."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise FetchError(f"cannot resolve host {host!r}: {err.strerror}") from err
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+async def resolve_checked(
+    host: str, port: int, *, policy: FetchPolicy, resolver: Resolver = system_resolver
+) -> IPAddress:
+    """The address to connect to; every address of the host must pass the check."""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    addresses = [str(literal)] if literal is not None else await resolver(host, port)
+    if not addresses:
+        raise FetchError(f"host {host!r} has no address")
+    checked = [check_address(a, allow_private=policy.allow_private_addresses) for a in addresses]
+    return checked[0]
+
+
+def _check_url(url: httpx.URL) -> None:
+    if url.scheme not in ("http", "https"):
+        raise FetchError(f"refused: only http and https URLs can be fetched, not {url.scheme or 'this'}:")
+    if not url.host:
+        raise FetchError("refused: the URL has no host")
+
+
+async def fetch(
+    url: str,
+    *,
+    policy: FetchPolicy = FetchPolicy(),
+    etag: str | None = None,
+    last_modified: str | None = None,
+    resolver: Resolver = system_resolver,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FetchedDocument:
+    """GET a URL within the policy; ``FetchError`` says why when it cannot."""
+    try:
+        async with asyncio.timeout(policy.deadline):
+            return await _fetch(url, policy, etag, last_modified, resolver, transport)
+    except TimeoutError:
+        raise FetchError(f"gave up after {policy.deadline:g} s: the server is too slow") from None
+    except httpx.HTTPError as err:
+        raise FetchError(f"cannot fetch {_safe(url)}: {type(err).__name__}: {err}") from None
+
+
+def _safe(url: str) -> str:
+    return url if len(url) <= 200 else url[:200] + "…"
+
+
+async def _fetch(
+    url: str,
+    policy: FetchPolicy,
+    etag: str | None,
+    last_modified: str | None,
+    resolver: Resolver,
+    transport: httpx.AsyncBaseTransport | None,
+) -> FetchedDocument:
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as err:
+        raise FetchError(f"not a valid URL: {err}") from None
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    timeout = httpx.Timeout(policy.deadline)
+    async with httpx.AsyncClient(
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+    ) as client:
+        for _hop in range(policy.max_redirects + 1):
+            _check_url(current)
+            port = current.port or (443 if current.scheme == "https" else 80)
+            address = await resolve_checked(current.host, port, policy=policy, resolver=resolver)
+            host_header = current.host if current.port is None else f"{current.host}:{current.port}"
+            pinned = current.copy_with(host=str(address))
+            extensions = {"sni_hostname": current.host} if current.scheme == "https" else {}
+            request = client.build_request(
+                "GET", pinned, headers={**headers, "Host": host_header}, extensions=extensions
+            )
+            response = await client.send(request, stream=True)
+            try:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    current = current.join(response.headers["location"])
+                    continue
+                return await _read(str(current), response, policy)
+            finally:
+                await response.aclose()
+        raise FetchError(f"refused: more than {policy.max_redirects} redirects")
+
+
+async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> FetchedDocument:
+    etag = response.headers.get("etag")
+    last_modified = response.headers.get("last-modified")
+    if response.status_code == 304:
+        return FetchedDocument(url, b"", None, etag, last_modified, not_modified=True)
+    if response.status_code >= 400:
+        raise FetchError(f"the server answered {response.status_code} {response.reason_phrase}")
+    content_type = response.headers.get("content-type")
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind and not kind.startswith(_TEXT_TYPES) and kind != "application/octet-stream":
+        raise FetchError(f"refused: {kind} is not a text, HTML or feed document")
+    body = bytearray()
+    async for chunk in response.aiter_bytes():  # decompressed: a gzip bomb stops at the cap
+        body += chunk
+        if len(body) > policy.max_bytes:
+            raise FetchError(f"refused: the document is larger than {policy.max_bytes:,} bytes")
+    return FetchedDocument(url, bytes(body), content_type, etag, last_modified)
