@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 _lock = threading.Lock()
+_CJK_WEIGHT = 3
 
 # Scripts we tell apart; Han is shared by Chinese and Japanese, so kana decides.
 _SCRIPT_PREFIXES = {
@@ -51,6 +52,10 @@ def dominant_script(text: str) -> str | None:
     counts = script_counts(text)
     if not counts:
         return None
+    # A CJK character carries about as much as a short word: weigh it above a letter.
+    for script in ("han", "kana", "hangul"):
+        if script in counts:
+            counts[script] *= _CJK_WEIGHT
     if counts.get("kana", 0) and counts.get("han", 0):
         counts["kana"] += counts.pop("han")
     return max(counts, key=counts.__getitem__)

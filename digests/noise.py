@@ -74,7 +74,7 @@ def _cut_footer(blocks: Sequence[Block], removed: Counter[str]) -> list[Block]:
     seen = 0
     for position, block in enumerate(blocks):
         text = block.text
-        late = seen >= total / 2 or position >= len(blocks) - 5
+        late = seen >= total / 2 or position >= len(blocks) - 2
         seen += len(text)
         if len(text) > _FOOTER_MAX_LENGTH or not late:
             continue

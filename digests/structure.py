@@ -41,6 +41,7 @@ _HEADING_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^(\d{1,2}(?:[.、．](?!\d)|\s*[)）]))\s*(.+)$"), 4),
 )
 _HEURISTIC_LEVEL = 5
+_WORD_CHAR = re.compile(r"[^\W_]")
 _SENTENCE_END = re.compile(r"[。！？!?；;.…]$")
 _MAX_HEADING_CHARS = 60
 _MAX_HEADING_CHARS_CJK = 40
@@ -117,8 +118,8 @@ def structure(
         headings = _heuristic_headings(kept)
     lead, sections = _split_sections(kept, headings)
     body = " ".join(lead + tuple(p for s in sections for p in s.paragraphs))
-    if not body.strip() and not sections:
-        raise DigestError("the document contains no article text")
+    if not _WORD_CHAR.search(body):
+        raise DigestError("the document contains no article text, only a title or symbols")
     return Article(
         title=title,
         language=language or detect_language(body or title),

@@ -113,8 +113,12 @@ def _run_summarizer(
     summarizer = build_summarizer(method, language)
     if method == "edmundson":
         summarizer = _with_bonus_words(summarizer, language, bonus_words, sentences, tokenizer)
+    import numpy
+
     document = ObjectDocumentModel([Paragraph([Sentence(s, tokenizer) for s in sentences])])
-    return {str(s) for s in summarizer(document, count)}
+    # Sentences without content words give zero vectors; NaN ratings then fall to the top-up.
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        return {str(s) for s in summarizer(document, count)}
 
 
 def _with_bonus_words(summarizer, language, bonus_words, sentences, tokenizer):  # noqa: ANN001, ANN202
