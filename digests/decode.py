@@ -69,11 +69,14 @@ def decode_text(data: bytes, *, content_type: str | None = None) -> str:
         match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
         declared = _usable(match.group(1).decode("ascii", "replace")) if match else None
     if declared is None:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            declared = _detect(data)
-    return data.decode(declared or "utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+        # UTF-8 with a few broken bytes stays UTF-8; anything else is detected.
+        if text.count("\ufffd") <= len(text) // 200:
+            return text
+        declared = _detect(data)
+        if declared is None:
+            raise DigestError("cannot tell the character encoding: this does not look like text")
+    return data.decode(declared, errors="replace")
 
 
 def _detect(data: bytes) -> str | None:

@@ -1,0 +1,122 @@
+"""The digestbot command line: preview, summarize, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+TITLE = "普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_json_of_the_sample(capsys, sample_path: Path) -> None:
+    code, out, _ = run(capsys, "preview", str(sample_path), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["title"] == TITLE and data["language"] == "zh"
+    assert [s["heading"] for s in data["sections"]] == ["高规格接待与入城安排", "闭门会谈过程与克宫会前会后定调"]
+    assert data["lead"] and data["source"] == "路德社"
+
+
+def test_preview_section_two_prints_only_that_section(capsys, sample_path: Path) -> None:
+    code, out, _ = run(capsys, "preview", str(sample_path), "--section", "2", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["lead"] == []
+    assert [s["heading"] for s in data["sections"]] == ["闭门会谈过程与克宫会前会后定调"]
+
+
+def test_preview_section_three_fails_and_names_the_count(capsys, sample_path: Path) -> None:
+    code, out, err = run(capsys, "preview", str(sample_path), "--section", "3")
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "2 sections" in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "html", "md"])
+def test_preview_formats_and_options(capsys, sample_path: Path, fmt: str) -> None:
+    code, out, _ = run(capsys, "preview", str(sample_path), "--format", fmt, "--sentences", "1",
+                       "--algorithm", "lexrank", "--language", "zh")
+    assert code == 0 and "高规格接待与入城安排" in out
+
+
+def test_preview_reads_stdin(sample_text: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "preview", "-", "--format", "json"],
+        input=sample_text.encode(), capture_output=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == TITLE
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (bytes(range(0x80, 0x100)) * 40, "encoding"),
+        ("——\n……\n".encode(), "no article text"),
+    ],
+)
+def test_bad_input_gives_one_line_and_non_zero_exit(capsys, tmp_path: Path, content: bytes | None,
+                                                    message: str) -> None:
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    code, out, err = run(capsys, "preview", str(path))
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_wrong_arguments_are_usage_errors(capsys, sample_path: Path) -> None:
+    for args in (["--sentences", "zero"], ["--algorithm", "magic"], ["--format", "pdf"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["preview", str(sample_path), *args])
+        assert exit_info.value.code == 2
+        assert "Traceback" not in capsys.readouterr().err
+
+
+def test_summarize_jsonl(capsys, caplog, tmp_path: Path, sample_text: str) -> None:
+    rows = [
+        {"id": "zh-1", "article": sample_text, "language": "zh"},
+        {"id": 2, "article": "Cats sleep. Dogs bark loudly at night. Birds sing at dawn. Fish swim."},
+        {"id": "empty", "article": ""},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    code, out, err = run(capsys, "summarize", str(source), "--sentences", "2")
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == ["zh-1", 2, "empty"]
+    assert len(results[0]["summary"]) == 2 and all(s in sample_text for s in results[0]["summary"])
+    assert len(results[1]["summary"]) == 2
+    assert results[2]["summary"] == []
+    assert "row empty: the document contains no text" in caplog.text  # reported, not fatal
+    assert "summarizing" in err  # the progress bar goes to stderr
+
+
+def test_summarize_rejects_broken_jsonl(capsys, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "article": "ok"}\n{not json\n', encoding="utf-8")
+    code, _, err = run(capsys, "summarize", str(source))
+    assert code != 0 and "in.jsonl:2" in err
+
+
+def test_console_script_is_installed(sample_path: Path) -> None:
+    script = Path(sys.executable).parent / "digestbot"
+    result = subprocess.run([str(script), "preview", str(sample_path), "--section", "二"],
+                            capture_output=True, text=True, timeout=120, env={**os.environ})
+    assert result.returncode == 0, result.stderr
+    assert "闭门会谈过程与克宫会前会后定调" in result.stdout
+    assert "高规格接待与入城安排" not in result.stdout
