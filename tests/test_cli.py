@@ -26,7 +26,10 @@ def test_preview_json_of_the_sample(capsys, sample_path: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["title"] == TITLE and data["language"] == "zh"
-    assert [s["heading"] for s in data["sections"]] == ["高规格接待与入城安排", "闭门会谈过程与克宫会前会后定调"]
+    assert [s["heading"] for s in data["sections"]] == [
+        "高规格接待与入城安排",
+        "闭门会谈过程与克宫会前会后定调",
+    ]
     assert data["lead"] and data["source"] == "路德社"
 
 
@@ -45,15 +48,28 @@ def test_preview_section_three_fails_and_names_the_count(capsys, sample_path: Pa
 
 @pytest.mark.parametrize("fmt", ["text", "html", "md"])
 def test_preview_formats_and_options(capsys, sample_path: Path, fmt: str) -> None:
-    code, out, _ = run(capsys, "preview", str(sample_path), "--format", fmt, "--sentences", "1",
-                       "--algorithm", "lexrank", "--language", "zh")
+    code, out, _ = run(
+        capsys,
+        "preview",
+        str(sample_path),
+        "--format",
+        fmt,
+        "--sentences",
+        "1",
+        "--algorithm",
+        "lexrank",
+        "--language",
+        "zh",
+    )
     assert code == 0 and "高规格接待与入城安排" in out
 
 
 def test_preview_reads_stdin(sample_text: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "preview", "-", "--format", "json"],
-        input=sample_text.encode(), capture_output=True, timeout=120,
+        input=sample_text.encode(),
+        capture_output=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["title"] == TITLE
@@ -69,8 +85,9 @@ def test_preview_reads_stdin(sample_text: str) -> None:
         ("——\n……\n".encode(), "no article text"),
     ],
 )
-def test_bad_input_gives_one_line_and_non_zero_exit(capsys, tmp_path: Path, content: bytes | None,
-                                                    message: str) -> None:
+def test_bad_input_gives_one_line_and_non_zero_exit(
+    capsys, tmp_path: Path, content: bytes | None, message: str
+) -> None:
     path = tmp_path / "input.txt"
     if content is not None:
         path.write_bytes(content)
@@ -115,8 +132,13 @@ def test_summarize_rejects_broken_jsonl(capsys, tmp_path: Path) -> None:
 
 def test_console_script_is_installed(sample_path: Path) -> None:
     script = Path(sys.executable).parent / "digestbot"
-    result = subprocess.run([str(script), "preview", str(sample_path), "--section", "二"],
-                            capture_output=True, text=True, timeout=120, env={**os.environ})
+    result = subprocess.run(
+        [str(script), "preview", str(sample_path), "--section", "二"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
     assert result.returncode == 0, result.stderr
     assert "闭门会谈过程与克宫会前会后定调" in result.stdout
     assert "高规格接待与入城安排" not in result.stdout

@@ -1,0 +1,193 @@
+"""The fetch guard: refused addresses and schemes, redirects, size cap, deadline, charsets.
+
+Every connection these tests open goes to a server on 127.0.0.1; private and
+public addresses are only ever given to the address check or a stubbed resolver.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from digests.fetch import FetchError, FetchPolicy, check_address, fetch, resolve_checked
+
+LOCAL = FetchPolicy(allow_private_addresses=True, deadline=5.0)
+PAGE_GBK = "<html><head><title>新闻</title></head><body><p>今天的新闻很重要，值得一读。</p></body></html>"
+BOMB = gzip.compress(b"\0" * 64_000_000, compresslevel=9)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path
+        if path == "/gbk":
+            self._send(200, "text/html; charset=gb2312", PAGE_GBK.encode("gbk"))
+        elif path.startswith("/hop/"):
+            hops = int(path.rsplit("/", 1)[1])
+            self.send_response(302)
+            self.send_header("Location", f"/hop/{hops - 1}" if hops > 0 else "/gbk")
+            self.end_headers()
+        elif path == "/bomb":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(BOMB)))
+            self.end_headers()
+            self.wfile.write(BOMB)
+        elif path == "/slow":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            for _ in range(30):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.5)
+        elif path == "/image":
+            self._send(200, "image/png", b"\x89PNG....")
+        elif path == "/etag":
+            if self.headers.get("If-None-Match") == '"v1"':
+                self._send(304, None, b"")
+            else:
+                self._send(200, "text/plain; charset=utf-8", b"hello", etag='"v1"')
+        else:
+            self._send(404, "text/plain", b"not found")
+
+    def _send(self, status: int, content_type: str | None, body: bytes, etag: str | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "::1",
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "224.0.0.1",
+        "0.0.0.0",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "240.0.0.1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",
+        "2002:7f00:1::1",
+        "64:ff9b::a00:1",
+    ],
+)
+def test_special_addresses_are_refused(address: str) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        check_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700:4700::1111", "8.8.8.8"])
+def test_public_addresses_pass_the_check(address: str) -> None:
+    assert str(check_address(address)) == address  # only checked, never contacted
+
+
+async def test_every_resolved_address_must_pass() -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["93.184.216.34", "10.0.0.1"]  # a public answer hiding a private one
+
+    with pytest.raises(FetchError, match=r"10\.0\.0\.1"):
+        await resolve_checked("mixed.example", 80, policy=FetchPolicy(), resolver=resolver)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://0x7f.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://localhost/",
+        "http://2130706433/",
+    ],
+)
+async def test_loopback_urls_are_refused_before_connecting(url: str) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        await fetch(url)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/file.txt", "gopher://x/"])
+async def test_other_schemes_are_refused(url: str) -> None:
+    with pytest.raises(FetchError, match="only http and https"):
+        await fetch(url)
+
+
+async def test_stubbed_resolver_to_private_address_is_refused() -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["192.168.1.1"]
+
+    with pytest.raises(FetchError, match="private"):
+        await fetch("http://intranet.example/", resolver=resolver)
+
+
+async def test_gbk_page_is_fetched_and_decoded(server: str) -> None:
+    document = await fetch(f"{server}/gbk", policy=LOCAL)
+    assert "今天的新闻很重要，值得一读。" in document.text
+
+
+async def test_five_redirects_are_followed_six_are_refused(server: str) -> None:
+    assert "新闻" in (await fetch(f"{server}/hop/4", policy=LOCAL)).text  # 5 redirects
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        await fetch(f"{server}/hop/5", policy=LOCAL)
+
+
+async def test_gzip_bomb_stops_at_the_cap(server: str) -> None:
+    with pytest.raises(FetchError, match="larger than"):
+        await fetch(f"{server}/bomb", policy=FetchPolicy(allow_private_addresses=True, max_bytes=5_000_000))
+
+
+async def test_slow_server_hits_the_total_deadline(server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="gave up after 2 s"):
+        await fetch(f"{server}/slow", policy=FetchPolicy(allow_private_addresses=True, deadline=2.0))
+    assert time.monotonic() - started < 4
+
+
+async def test_binary_content_type_is_refused(server: str) -> None:
+    with pytest.raises(FetchError, match="image/png"):
+        await fetch(f"{server}/image", policy=LOCAL)
+
+
+async def test_conditional_get_reports_not_modified(server: str) -> None:
+    first = await fetch(f"{server}/etag", policy=LOCAL)
+    assert first.etag == '"v1"' and first.text == "hello"
+    second = await fetch(f"{server}/etag", policy=LOCAL, etag=first.etag)
+    assert second.not_modified and second.content == b""
+
+
+async def test_http_errors_are_reported(server: str) -> None:
+    with pytest.raises(FetchError, match="404"):
+        await fetch(f"{server}/missing", policy=LOCAL)
