@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# CI lays ../shared/ beside the clone; DIGESTBOT_SHARED points elsewhere when it is not.
+SHARED = Path(os.environ.get("DIGESTBOT_SHARED", REPO.parent / "shared"))
 SAMPLE_ARTICLE = SHARED / "articles" / "zh-putin-witkoff-kushner.txt"
 
 
