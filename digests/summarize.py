@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -16,19 +17,22 @@ logger = logging.getLogger(__name__)
 
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
-METHODS: tuple[str, ...] = (
-    "centrality",
-    "lexrank",
-    "textrank",
-    "lsa",
-    "luhn",
-    "edmundson",
-    "kl",
-    "sumbasic",
-)
 # Chosen by benchmarks/eval_rouge.py on the development sets (see README).
 DEFAULT_METHODS: dict[str, str] = {"zh": "sumbasic"}
 FALLBACK_METHOD = "centrality"
+
+# Imported on first use: each pulls in NumPy or NLTK code the others may not need.
+_SUMMARIZER_CLASSES: dict[str, tuple[str, str]] = {
+    "centrality": ("digests.centrality", "CentralitySummarizer"),
+    "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
+    "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer"),
+    "lsa": ("sumy.summarizers.lsa", "LsaSummarizer"),
+    "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer"),
+    "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer"),
+    "kl": ("sumy.summarizers.kl", "KLSummarizer"),
+    "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
+}
+METHODS: tuple[str, ...] = tuple(_SUMMARIZER_CLASSES)
 
 # Edmundson's cue method needs words that mark a sentence as unimportant.
 _STIGMA_WORDS = {
@@ -173,46 +177,19 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
         raise DigestError(f"unknown algorithm {method!r}; choose one of: {', '.join(METHODS)}")
     stemmer = _stemmer(language)
     stop_words = _stop_words(language)
-    if method == "centrality":
-        from digests.centrality import CentralitySummarizer
-
-        summarizer = CentralitySummarizer(stemmer)
-    elif method == "lexrank":
-        from sumy.summarizers.lex_rank import LexRankSummarizer
-
-        summarizer = LexRankSummarizer(stemmer)
-    elif method == "textrank":
-        from sumy.summarizers.text_rank import TextRankSummarizer
-
-        summarizer = TextRankSummarizer(stemmer)
-    elif method == "lsa":
-        from sumy.summarizers.lsa import LsaSummarizer
-
-        summarizer = LsaSummarizer(stemmer)
-    elif method == "luhn":
-        from sumy.summarizers.luhn import LuhnSummarizer
-
-        summarizer = LuhnSummarizer(stemmer)
-    elif method == "kl":
-        from sumy.summarizers.kl import KLSummarizer
-
-        summarizer = KLSummarizer(stemmer)
-    elif method == "sumbasic":
-        from sumy.summarizers.sum_basic import SumBasicSummarizer
-
-        summarizer = SumBasicSummarizer(stemmer)
-    else:
-        from sumy.summarizers.edmundson import EdmundsonSummarizer
-
-        summarizer = EdmundsonSummarizer(
+    module_name, class_name = _SUMMARIZER_CLASSES[method]
+    summarizer_class = getattr(importlib.import_module(module_name), class_name)
+    if method == "edmundson":
+        summarizer = summarizer_class(
             stemmer, cue_weight=1.0, key_weight=1.0, title_weight=0.0, location_weight=1.0
         )
         name = SUMY_LANGUAGES.get(language.split("-")[0].lower(), "")
         summarizer.stigma_words = _STIGMA_WORDS.get(name, _STIGMA_WORDS["english"])
         summarizer.null_words = stop_words or {"\u0000"}
         summarizer.bonus_words = ["\u0000"]
-    if method != "edmundson":
-        summarizer.stop_words = stop_words
+        return summarizer
+    summarizer = summarizer_class(stemmer)
+    summarizer.stop_words = stop_words
     return summarizer
 
 
