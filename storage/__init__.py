@@ -1,0 +1,23 @@
+"""Persistence: SQLModel tables, sessions, and the keyword-only queries (all SQL lives here)."""
+
+from storage.db import DEFAULT_DATABASE_URL, SessionFactory, create_engine, session_factory, session_scope
+from storage.migrate import SchemaBehindError, ensure_schema, head_revision, upgrade
+from storage.models import Article, Delivery, Section, Source, Subscriber, utcnow
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Article",
+    "Delivery",
+    "SchemaBehindError",
+    "Section",
+    "SessionFactory",
+    "Source",
+    "Subscriber",
+    "create_engine",
+    "ensure_schema",
+    "head_revision",
+    "session_factory",
+    "session_scope",
+    "upgrade",
+    "utcnow",
+]

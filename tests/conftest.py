@@ -22,3 +22,49 @@ def sample_path() -> Path:
 @pytest.fixture(scope="session")
 def sample_text(sample_path: Path) -> str:
     return sample_path.read_text(encoding="utf-8")
+
+
+# --- databases: a real SQLite file and the PostgreSQL server on this machine -------------
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+async def reset_postgres(url: str = POSTGRES_URL) -> None:
+    """An empty public schema in the test database."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of each kind."""
+    import asyncio
+
+    from storage.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'digestbot.db'}"
+    else:
+        url = POSTGRES_URL
+        await reset_postgres(url)
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
+@pytest.fixture
+async def sessions(database_url: str):
+    """A session factory on the migrated database; the engine is disposed afterwards."""
+    from storage.db import create_engine, session_factory
+
+    engine = create_engine(database_url)
+    yield session_factory(engine)
+    await engine.dispose()

@@ -1,0 +1,149 @@
+"""Queries on articles and their sections, and conversion to the digest model."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import digests
+from storage.models import Article, Section, Source, utcnow
+
+
+def content_hash(article: digests.Article) -> str:
+    """A fingerprint of an article's text: the same text is stored once."""
+    digest = hashlib.sha256()
+    for part in (article.title, *article.lead):
+        digest.update(part.encode("utf-8") + b"\x00")
+    for section in article.sections:
+        digest.update(section.heading.encode("utf-8") + b"\x01")
+        for paragraph in section.paragraphs:
+            digest.update(paragraph.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
+
+
+def _structure(article: digests.Article) -> dict[str, object]:
+    return {
+        "title": article.title,
+        "language": article.language,
+        "lead": list(article.lead),
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "removed": dict(article.removed),
+        "truncated": article.truncated,
+    }
+
+
+def to_digest_article(row: Article, sections: Sequence[Section]) -> digests.Article:
+    """The stored article as the digest engine's model."""
+    from datetime import date
+
+    structure = row.structure
+    published = structure.get("published")
+    return digests.Article(
+        title=row.title,
+        language=row.language,
+        lead=tuple(structure.get("lead", ())),
+        sections=tuple(
+            digests.Section(
+                index=s.position, heading=s.heading, paragraphs=tuple(s.paragraphs), label=s.label
+            )
+            for s in sorted(sections, key=lambda s: s.position)
+        ),
+        source=structure.get("source"),
+        published=date.fromisoformat(published) if published else None,
+        truncated=bool(structure.get("truncated")),
+    )
+
+
+async def save_article(
+    session: AsyncSession,
+    *,
+    article: digests.Article,
+    source_id: int | None = None,
+    url: str | None = None,
+    guid: str | None = None,
+    published_at: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[Article, bool]:
+    """Store an article and its sections; the existing row and ``False`` when the text is known."""
+    fingerprint = content_hash(article)
+    existing = (await session.exec(select(Article).where(Article.content_hash == fingerprint))).first()
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    if published_at is None and article.published is not None:
+        published_at = datetime.combine(article.published, time(), tzinfo=UTC)
+        published_at = min(published_at, now)
+    row = Article(
+        source_id=source_id,
+        url=url,
+        guid=guid,
+        content_hash=fingerprint,
+        title=article.title[:1024],
+        language=article.language,
+        byline=(article.source or None) and article.source[:255],
+        published_at=now if published_at is None else published_at,
+        fetched_at=now,
+        structure=_structure(article),
+    )
+    session.add(row)
+    await session.flush()
+    for section in article.sections:
+        session.add(
+            Section(
+                article_id=row.id,
+                position=section.index,
+                heading=section.heading[:1024],
+                label=section.label[:32],
+                paragraphs=list(section.paragraphs),
+            )
+        )
+    await session.flush()
+    return row, True
+
+
+async def get_article(session: AsyncSession, *, article_id: int) -> Article | None:
+    return await session.get(Article, article_id)
+
+
+async def latest_article(session: AsyncSession) -> Article | None:
+    """The most recently published article."""
+    statement = select(Article).order_by(col(Article.published_at).desc(), col(Article.id).desc()).limit(1)
+    return (await session.exec(statement)).first()
+
+
+async def recent_articles(session: AsyncSession, *, limit: int = 10) -> Sequence[Article]:
+    """The newest articles, newest first."""
+    statement = (
+        select(Article).order_by(col(Article.published_at).desc(), col(Article.id).desc()).limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def article_sections(session: AsyncSession, *, article_id: int) -> Sequence[Section]:
+    statement = select(Section).where(Section.article_id == article_id).order_by(col(Section.position))
+    return (await session.exec(statement)).all()
+
+
+async def load_digest_article(session: AsyncSession, *, article: Article) -> digests.Article:
+    """A stored article with its sections, as the digest engine's model."""
+    return to_digest_article(article, await article_sections(session, article_id=article.id))
+
+
+async def count_articles(session: AsyncSession) -> int:
+    return int((await session.exec(select(func.count()).select_from(Article))).one())
+
+
+async def upload_source(session: AsyncSession) -> Source:
+    """The source that articles published by hand (uploads, /publish) belong to."""
+    source = (await session.exec(select(Source).where(Source.kind == "upload"))).first()
+    if source is None:
+        source = Source(kind="upload", title="Published by admins", paused=True)
+        session.add(source)
+        await session.flush()
+    return source

@@ -1,0 +1,161 @@
+"""Database tables. The schema changes only through an Alembic revision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Constraint names are fixed so that migrations can refer to them on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
+
+
+class Subscriber(SQLModel, table=True):
+    """A chat the bot talks to: a user, a group or a channel, subscribed or not."""
+
+    __tablename__ = "subscriber"
+    __table_args__ = (
+        UniqueConstraint("chat_id", name="uq_subscriber_chat_id"),
+        Index("ix_subscriber_due", "active", "next_digest_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_type: str = Field(default="private", max_length=16)  # private, group, supergroup, channel
+    title: str | None = Field(default=None, max_length=255)
+    username: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="en", max_length=8)  # UI language: en or zh
+    timezone: str = Field(default="UTC", max_length=64)
+    schedule: str = Field(default="08:00", max_length=64)  # "08:00", "07:30 mon-fri", "instant", "off"
+    digest_length: str = Field(default="normal", max_length=8)  # short, normal, long
+    active: bool = Field(default=False)  # subscribed and reachable
+    subscribed_at: datetime | None = _timestamp()
+    next_digest_at: datetime | None = _timestamp()
+    last_digest_at: datetime | None = _timestamp()
+    deactivated_at: datetime | None = _timestamp()
+    deactivated_reason: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Source(SQLModel, table=True):
+    """Where articles come from: a feed, a web page, or uploads by an admin."""
+
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("url", name="uq_source_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="upload", max_length=16)  # feed, page, upload
+    url: str | None = Field(default=None, max_length=2048)
+    title: str | None = Field(default=None, max_length=255)
+    paused: bool = Field(default=False)
+    poll_interval_seconds: int = Field(default=1800)
+    next_poll_at: datetime | None = _timestamp(index=True)
+    etag: str | None = Field(default=None, max_length=255)
+    last_modified: str | None = Field(default=None, max_length=64)
+    error_count: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=1024)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Article(SQLModel, table=True):
+    """One ingested article with its parsed structure."""
+
+    __tablename__ = "article"
+    __table_args__ = (
+        UniqueConstraint("content_hash", name="uq_article_content_hash"),
+        Index("ix_article_source_guid", "source_id", "guid"),
+        Index("ix_article_published", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="SET NULL"), nullable=True),
+    )
+    url: str | None = Field(default=None, max_length=2048)
+    guid: str | None = Field(default=None, max_length=1024)
+    content_hash: str = Field(max_length=64)
+    title: str = Field(max_length=1024)
+    language: str = Field(default="en", max_length=16)
+    byline: str | None = Field(default=None, max_length=255)
+    published_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    structure: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Section(SQLModel, table=True):
+    """One section of a stored article."""
+
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("article_id", "position", name="uq_section_article_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
+    )
+    position: int
+    heading: str = Field(max_length=1024)
+    label: str = Field(default="", max_length=32)
+    paragraphs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """A sent item: one article queued for or pushed to one subscriber (the outbox)."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "article_id", name="uq_delivery_subscriber_article"),
+        Index("ix_delivery_state_available", "state", "available_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), nullable=False)
+    )
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
+    )
+    state: str = Field(default="pending", max_length=16)  # pending, sending, sent, failed
+    attempts: int = Field(default=0)
+    message_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    queued_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    available_at: datetime | None = _timestamp()  # not before: backoff and leases
+    sent_at: datetime | None = _timestamp()
+    last_error: str | None = Field(default=None, max_length=1024)

@@ -1,0 +1,136 @@
+"""Queries on subscribers: the chats the bot talks to and their settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Subscriber, utcnow
+
+
+async def get_subscriber(session: AsyncSession, *, chat_id: int) -> Subscriber | None:
+    """The subscriber row of a chat, if the bot has seen it."""
+    return (await session.exec(select(Subscriber).where(Subscriber.chat_id == chat_id))).first()
+
+
+async def ensure_subscriber(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    chat_type: str = "private",
+    title: str | None = None,
+    username: str | None = None,
+    language: str = "en",
+    timezone: str = "UTC",
+    schedule: str = "08:00",
+) -> Subscriber:
+    """The chat's row, created with defaults on first contact; names kept current."""
+    subscriber = await get_subscriber(session, chat_id=chat_id)
+    if subscriber is None:
+        subscriber = Subscriber(
+            chat_id=chat_id,
+            chat_type=chat_type,
+            title=title,
+            username=username,
+            language=language,
+            timezone=timezone,
+            schedule=schedule,
+        )
+        session.add(subscriber)
+        await session.flush()
+        return subscriber
+    if (title, username) != (subscriber.title, subscriber.username) and (title or username):
+        subscriber.title, subscriber.username = title, username
+        session.add(subscriber)
+    return subscriber
+
+
+async def subscribe(
+    session: AsyncSession,
+    *,
+    subscriber: Subscriber,
+    next_digest_at: datetime | None,
+    now: datetime | None = None,
+) -> bool:
+    """Start scheduled digests; ``False`` when the chat was subscribed already."""
+    if subscriber.active:
+        return False
+    subscriber.active = True
+    subscriber.subscribed_at = now or utcnow()
+    subscriber.last_digest_at = subscriber.subscribed_at  # no backlog: digests start from now
+    subscriber.next_digest_at = next_digest_at
+    subscriber.deactivated_at = None
+    subscriber.deactivated_reason = None
+    session.add(subscriber)
+    return True
+
+
+async def unsubscribe(session: AsyncSession, *, subscriber: Subscriber) -> bool:
+    """Stop scheduled digests; ``False`` when the chat was not subscribed."""
+    if not subscriber.active:
+        return False
+    subscriber.active = False
+    subscriber.next_digest_at = None
+    session.add(subscriber)
+    return True
+
+
+async def update_settings(
+    session: AsyncSession,
+    *,
+    subscriber: Subscriber,
+    timezone: str | None = None,
+    schedule: str | None = None,
+    digest_length: str | None = None,
+    language: str | None = None,
+    next_digest_at: datetime | None = None,
+) -> Subscriber:
+    """Change any of a subscriber's settings; the caller computes the next digest time."""
+    if timezone is not None:
+        subscriber.timezone = timezone
+    if schedule is not None:
+        subscriber.schedule = schedule
+    if digest_length is not None:
+        subscriber.digest_length = digest_length
+    if language is not None:
+        subscriber.language = language
+    if subscriber.active:
+        subscriber.next_digest_at = next_digest_at
+    session.add(subscriber)
+    return subscriber
+
+
+async def deactivate(
+    session: AsyncSession, *, subscriber: Subscriber, reason: str, now: datetime | None = None
+) -> None:
+    """The chat cannot be reached (blocked, kicked, deleted): stop sending, keep why."""
+    subscriber.active = False
+    subscriber.next_digest_at = None
+    subscriber.deactivated_at = now or utcnow()
+    subscriber.deactivated_reason = reason[:255]
+    session.add(subscriber)
+
+
+async def list_subscribers(
+    session: AsyncSession, *, active_only: bool = False, limit: int = 1000, offset: int = 0
+) -> Sequence[Subscriber]:
+    """Subscribers in the order they first contacted the bot."""
+    statement = select(Subscriber).order_by(col(Subscriber.id)).offset(offset).limit(limit)
+    if active_only:
+        statement = statement.where(col(Subscriber.active).is_(True))
+    return (await session.exec(statement)).all()
+
+
+async def subscriber_counts(session: AsyncSession) -> dict[str, int]:
+    """How many chats are subscribed, not subscribed, and deactivated by Telegram errors."""
+    statement = select(
+        func.count(),
+        func.count().filter(col(Subscriber.active).is_(True)),
+        func.count(col(Subscriber.deactivated_at)),
+    ).select_from(Subscriber)
+    total, active, deactivated = (int(v or 0) for v in (await session.exec(statement)).one())
+    return {"total": total, "active": active, "inactive": total - active, "deactivated": deactivated}

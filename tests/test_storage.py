@@ -1,0 +1,142 @@
+"""Storage against SQLite and PostgreSQL: migrations, subscribers, articles, sent items."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from digests import parse_article
+from storage import Delivery, SchemaBehindError, create_engine, ensure_schema, session_factory, session_scope
+from storage import articles as article_queries
+from storage import deliveries, subscribers
+from storage.migrate import current_revision, head_revision, upgrade
+from tests.conftest import POSTGRES_URL, reset_postgres
+
+BIG_CHAT_ID = -1001234567890123  # supergroup ids need 64 bits
+
+
+async def test_migrations_reach_head(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+
+
+async def test_subscribe_is_idempotent_and_survives_a_new_engine(database_url: str) -> None:
+    engine = create_engine(database_url)
+    factory = session_factory(engine)
+    next_at = datetime(2026, 1, 2, 0, 0, tzinfo=UTC)
+    async with session_scope(factory) as session:
+        subscriber = await subscribers.ensure_subscriber(
+            session, chat_id=BIG_CHAT_ID, chat_type="supergroup", title="Readers", language="zh"
+        )
+        assert await subscribers.subscribe(session, subscriber=subscriber, next_digest_at=next_at)
+        assert not await subscribers.subscribe(session, subscriber=subscriber, next_digest_at=next_at)
+        await subscribers.update_settings(
+            session,
+            subscriber=subscriber,
+            timezone="Asia/Shanghai",
+            schedule="07:30",
+            next_digest_at=next_at + timedelta(hours=1),
+        )
+    await engine.dispose()
+
+    engine = create_engine(database_url)
+    async with session_scope(session_factory(engine)) as session:
+        stored = await subscribers.get_subscriber(session, chat_id=BIG_CHAT_ID)
+        assert stored is not None and stored.active and stored.language == "zh"
+        assert (stored.timezone, stored.schedule) == ("Asia/Shanghai", "07:30")
+        assert stored.next_digest_at == next_at + timedelta(hours=1)  # timezone-aware, UTC
+        assert await subscribers.unsubscribe(session, subscriber=stored)
+        assert not await subscribers.unsubscribe(session, subscriber=stored)
+        counts = await subscribers.subscriber_counts(session)
+        assert counts == {"total": 1, "active": 0, "inactive": 1, "deactivated": 0}
+    await engine.dispose()
+
+
+async def test_chat_id_is_unique(sessions) -> None:
+    with pytest.raises(IntegrityError):
+        async with session_scope(sessions) as session:
+            session.add(subscribers.Subscriber(chat_id=5))
+            session.add(subscribers.Subscriber(chat_id=5))
+            await session.flush()
+
+
+async def test_articles_are_stored_once_with_their_sections(sessions, sample_text: str) -> None:
+    article = parse_article(sample_text)
+    async with session_scope(sessions) as session:
+        source = await article_queries.upload_source(session)
+        row, created = await article_queries.save_article(session, article=article, source_id=source.id)
+        again, created_again = await article_queries.save_article(session, article=article)
+        assert created and not created_again and again.id == row.id
+    async with session_scope(sessions) as session:
+        latest = await article_queries.latest_article(session)
+        assert latest is not None and latest.id == row.id
+        restored = await article_queries.load_digest_article(session, article=latest)
+        assert restored.title == article.title
+        assert restored.lead == article.lead and restored.sections == article.sections
+        assert restored.published == article.published
+        assert await article_queries.count_articles(session) == 1
+
+
+async def test_sent_items_are_unique_per_subscriber_and_article(sessions, sample_text: str) -> None:
+    async with session_scope(sessions) as session:
+        subscriber = await subscribers.ensure_subscriber(session, chat_id=1001)
+        row, _ = await article_queries.save_article(session, article=parse_article(sample_text))
+        assert await deliveries.record_sent(
+            session, subscriber_id=subscriber.id, article_id=row.id, message_ids=[10, 11]
+        )
+        assert not await deliveries.record_sent(
+            session, subscriber_id=subscriber.id, article_id=row.id, message_ids=[12]
+        )
+        assert await deliveries.delivery_counts(session) == {
+            "pending": 0,
+            "sending": 0,
+            "sent": 1,
+            "failed": 0,
+        }
+    with pytest.raises(IntegrityError):
+        async with session_scope(sessions) as session:
+            session.add(Delivery(subscriber_id=subscriber.id, article_id=row.id))
+            await session.flush()
+
+
+async def test_deactivation_keeps_the_reason(sessions) -> None:
+    async with session_scope(sessions) as session:
+        subscriber = await subscribers.ensure_subscriber(session, chat_id=77)
+        await subscribers.subscribe(session, subscriber=subscriber, next_digest_at=None)
+        await subscribers.deactivate(
+            session, subscriber=subscriber, reason="Forbidden: bot was blocked by the user"
+        )
+    async with session_scope(sessions) as session:
+        stored = await subscribers.get_subscriber(session, chat_id=77)
+        assert not stored.active and stored.deactivated_at is not None
+        assert stored.deactivated_reason.startswith("Forbidden")
+        assert (await subscribers.subscriber_counts(session))["deactivated"] == 1
+
+
+async def test_postgres_schema_behind_is_refused() -> None:
+    await reset_postgres()
+    with pytest.raises(SchemaBehindError, match="digestbot db upgrade"):
+        await ensure_schema(POSTGRES_URL)
+    await asyncio.to_thread(upgrade, POSTGRES_URL)
+    await ensure_schema(POSTGRES_URL)  # up to date: no error
+
+
+async def test_sqlite_is_upgraded_on_start(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'bot.db'}"
+    await ensure_schema(url)
+    engine = create_engine(url)
+    try:
+        assert await current_revision(engine) == head_revision()
+        async with engine.connect() as connection:
+            from sqlalchemy import text
+
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await engine.dispose()
