@@ -9,9 +9,17 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from digests import parse_article
-from storage import Delivery, SchemaBehindError, create_engine, ensure_schema, session_factory, session_scope
+from storage import (
+    Delivery,
+    SchemaBehindError,
+    create_engine,
+    deliveries,
+    ensure_schema,
+    session_factory,
+    session_scope,
+    subscribers,
+)
 from storage import articles as article_queries
-from storage import deliveries, subscribers
 from storage.migrate import current_revision, head_revision, upgrade
 from tests.conftest import POSTGRES_URL, reset_postgres
 
