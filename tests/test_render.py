@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from bot.fakeapi.html import check_telegram_html
 from digests import ArticleDigest, SectionDigest, digest_article, parse_article
 from digests.render import TELEGRAM_LIMIT, render_digest, render_section, telegram_length
-from tests.telegram_html import check_telegram_html
 
 NASTY = "<script>alert(1)</script> a<b AT&T"
 

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
+from bot.fakeapi.html import check_telegram_html
 from digests import DigestError, digest_article, parse_document
 from digests.render import render_digest
-from tests.telegram_html import check_telegram_html
 
 NEWS_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Harbour reopens after storm - The Daily Example</title>

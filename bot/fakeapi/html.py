@@ -1,4 +1,4 @@
-"""Telegram's HTML rules, checked the way the Bot API checks them (for tests)."""
+"""Telegram's HTML rules, checked the way the Bot API checks them."""
 
 from __future__ import annotations
 

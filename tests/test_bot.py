@@ -1,0 +1,115 @@
+"""The bot end to end: the real application talks to the fake Bot API server over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.fakeapi import FakeTelegram
+from bot.runner import polling
+from bot.settings import Settings
+
+ADMIN = 42
+READER = 1001
+STRANGER = 1002
+SECOND_HEADING = "闭门会谈过程与克宫会前会后定调"
+FIRST_HEADING = "高规格接待与入城安排"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def settings_for(fake: FakeTelegram, database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=fake.token,
+        telegram_api_base_url=fake.base_url,
+        telegram_api_file_url=fake.base_file_url,
+        database_url=database_url,
+        admin_user_ids=frozenset({ADMIN}),
+        default_timezone="UTC",
+        default_schedule="08:00",
+    )
+
+
+@asynccontextmanager
+async def running(fake: FakeTelegram, database_url: str) -> AsyncIterator[None]:
+    async with polling(build_application(settings_for(fake, database_url))):
+        yield
+
+
+async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path: Path, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running(fake, database_url):
+        # 1. A Chinese-speaking reader starts and subscribes, twice.
+        [welcome] = await fake.reply_to(READER, "/start", language_code="zh")
+        assert "摘要" in welcome.text
+        assert {b["callback_data"] for b in welcome.buttons} == {"do:subscribe", "do:latest"}
+        [confirmed] = await fake.reply_to(READER, "/subscribe", language_code="zh")
+        assert "已订阅" in confirmed.text and "08:00" in confirmed.text and "UTC" in confirmed.text
+        [again] = await fake.reply_to(READER, "/subscribe", language_code="zh")
+        assert "已经订阅" in again.text
+
+        # 2. The admin sends the sample as a document and gets a preview.
+        before = len(fake.messages_to(ADMIN))
+        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        preview = await fake.wait_for_messages(ADMIN, 2, after=before)
+        assert FIRST_HEADING in preview[0].text and SECOND_HEADING in preview[0].text
+        assert "#1" in preview[-1].text
+
+        [listing] = await fake.reply_to(READER, "/sections", language_code="zh")
+        assert f"1. {FIRST_HEADING}" in listing.text and f"2. {SECOND_HEADING}" in listing.text
+        [second] = await fake.reply_to(READER, "/section 2", language_code="zh")
+        assert SECOND_HEADING in second.text and FIRST_HEADING not in second.text
+        body_two = "".join(line for line in sample_path.read_text(encoding="utf-8").splitlines()[13:])
+        sentences = [line[2:] for line in second.text.splitlines() if line.startswith("• ")]
+        assert sentences and all(s in body_two for s in sentences)  # only that section's sentences
+        [same] = await fake.reply_to(READER, "/section 二", language_code="zh")
+        assert same.text == second.text
+        [missing] = await fake.reply_to(READER, "/section 9", language_code="zh")
+        assert "9" in missing.text and FIRST_HEADING in missing.text and SECOND_HEADING in missing.text
+
+        latest = await fake.reply_to(READER, "/latest", language_code="zh")
+        buttons = latest[-1].buttons
+        assert [b["callback_data"] for b in buttons] == ["sec:1:1", "sec:1:2"]
+        before = len(fake.messages_to(READER))
+        fake.press_button(READER, latest[-1], buttons[0]["callback_data"], language_code="zh")
+        [first] = await fake.wait_for_messages(READER, 1, after=before)
+        assert FIRST_HEADING in first.text and SECOND_HEADING not in first.text
+
+        # 3. Timezone and schedule.
+        [bad] = await fake.reply_to(READER, "/timezone Mars/Base", language_code="zh")
+        assert "Mars/Base" in bad.text and "Asia/Shanghai" in bad.text
+        [tz] = await fake.reply_to(READER, "/timezone Asia/Shanghai", language_code="zh")
+        assert "Asia/Shanghai" in tz.text
+        [schedule] = await fake.reply_to(READER, "/schedule 07:30", language_code="zh")
+        assert "07:30" in schedule.text
+        [shown] = await fake.reply_to(READER, "/settings", language_code="zh")
+        assert "07:30" in shown.text and "Asia/Shanghai" in shown.text and "已开启" in shown.text
+
+        # 4. A stranger may not publish.
+        [refused] = await fake.reply_to(STRANGER, "/publish https://example.com")
+        assert "only the bot's admins" in refused.text
+
+    # 5. After a restart the subscription and settings are still there.
+    async with running(fake, database_url):
+        [shown] = await fake.reply_to(READER, "/settings", language_code="zh")
+        assert "07:30" in shown.text and "Asia/Shanghai" in shown.text and "已开启" in shown.text
+        [again] = await fake.reply_to(READER, "/subscribe", language_code="zh")
+        assert "已经订阅" in again.text
+
+    # 6. Nothing the bot sent was refused, and the token appears in no log line.
+    assert fake.state.html_errors == []
+    assert fake.token not in caplog.text
+    assert "<redacted>" in caplog.text  # the token was logged by a library, and redacted
+    assert fake.state.commands.keys() == {"", "zh"}
