@@ -1,25 +1,18 @@
-"""The ``digestbot`` command line: preview and summarize articles, run the bot."""
+"""The ``digestbot`` command line: digests, the bot, and its administration."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
+from bot.commands import digest, service
+from bot.commands.errors import CliError
+from bot.logs import configure_logging
 from digests.errors import DigestError
 
-logger = logging.getLogger("digestbot")
-
 FORMATS = ("text", "html", "md", "json")
-
-
-class CliError(Exception):
-    """A problem with the command's input, reported as one line on stderr."""
 
 
 def _budget(value: str) -> int | float:
@@ -63,120 +56,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--algorithm", type=_algorithm, help="summarizer (default: best for the language)")
     preview.add_argument("--language", type=_language, default=None, metavar="auto|zh|en|…")
-    preview.set_defaults(handler=_preview)
+    preview.set_defaults(handler=digest.preview)
 
     summarize = commands.add_parser("summarize", help="article-level summaries of a JSONL file")
     summarize.add_argument("input", type=Path, help="rows with id, article and optional language")
     summarize.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     summarize.add_argument("--sentences", metavar="K", type=_budget, default=3)
     summarize.add_argument("--algorithm", type=_algorithm)
-    summarize.set_defaults(handler=_summarize)
-    return parser
+    summarize.set_defaults(handler=digest.summarize)
 
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    run.set_defaults(handler=service.run)
 
-def _read_source(source: str) -> tuple[bytes, str | None, str | None]:
-    """Bytes, a name and a content type, from a path, a URL or stdin."""
-    if source == "-":
-        return sys.stdin.buffer.read(), None, None
-    if "://" in source:
-        from digests.fetch import fetch
+    chat = commands.add_parser("chat", help="try the bot in this terminal, no Telegram token needed")
+    chat.add_argument("--database", metavar="URL", help="database to use (default: DATABASE_URL)")
+    chat.set_defaults(handler=service.chat)
 
-        document = asyncio.run(fetch(source))
-        return document.content, source, document.content_type
-    path = Path(source)
-    try:
-        return path.read_bytes(), path.name, None
-    except FileNotFoundError:
-        raise CliError(f"no such file: {source}") from None
-    except IsADirectoryError:
-        raise CliError(f"{source} is a directory, not a file") from None
-    except PermissionError:
-        raise CliError(f"permission denied: {source}") from None
-
-
-def _preview(args: argparse.Namespace, out: TextIO) -> int:
-    from digests import ArticleDigest, digest_article, digest_section, find_section, parse_document
-    from digests.render import render_digest
-
-    data, name, content_type = _read_source(args.source)
-    article = parse_document(data, name=name, content_type=content_type, language=args.language)
-    if args.section is not None:
-        section = find_section(article, args.section)
-        section_digest = digest_section(article, section, budget=args.sentences or 5, method=args.algorithm)
-        digest = ArticleDigest(
-            title=article.title,
-            language=article.language,
-            lead=(),
-            sections=(section_digest,),
-            source=article.source,
-            published=article.published,
-        )
-    else:
-        budget = args.sentences or 2
-        digest = digest_article(article, lead_budget=budget, section_budget=budget, method=args.algorithm)
-    if not digest.lead and not any(s.sentences for s in digest.sections):
-        raise CliError("the document has no sentences to summarize")
-    separator = "\n\n" if args.format == "json" else "\n\n――――\n\n"
-    out.write(separator.join(render_digest(digest, args.format)) + "\n")
-    return 0
-
-
-def _summarize(args: argparse.Namespace, out: TextIO) -> int:
-    from tqdm import tqdm
-
-    from digests import parse_article, summarize_article
-
-    try:
-        lines = args.input.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CliError(f"no such file: {args.input}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{args.input} is not UTF-8 JSON Lines") from None
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise CliError(f"{args.input}:{number}: not valid JSON ({err.msg})") from None
-        if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("article"), str):
-            raise CliError(f"{args.input}:{number}: a row needs an id and an article text")
-        rows.append(row)
-    if not rows:
-        raise CliError(f"{args.input} has no rows")
-    target = args.output.open("w", encoding="utf-8") if args.output else out
-    try:
-        for row in tqdm(rows, desc="summarizing", unit="article", file=sys.stderr):
-            try:
-                article = parse_article(row["article"], format="text", language=row.get("language"))
-                summary = list(summarize_article(article, budget=args.sentences, method=args.algorithm))
-            except DigestError as err:
-                logger.warning("row %s: %s", row["id"], err)
-                summary = []
-            target.write(json.dumps({"id": row["id"], "summary": summary}, ensure_ascii=False) + "\n")
-    finally:
-        if target is not out:
-            target.close()
-    return 0
-
-
-def configure_logging(verbose: bool = False) -> None:
-    """Log to stderr; httpx request lines carry the bot token, so they stay quiet."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="bring the schema to the newest revision").set_defaults(
+        handler=service.db_upgrade
     )
-    for noisy in ("httpx", "httpcore", "jieba", "trafilatura", "htmldate", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    publish = commands.add_parser("publish", help="ingest, digest and store an article")
+    publish.add_argument("source", help="a file path or an http(s) URL")
+    publish.set_defaults(handler=service.publish)
+
+    subscribers = commands.add_parser("subscribers", help="chats the bot knows").add_subparsers(
+        dest="subscribers_command", required=True
+    )
+    listing = subscribers.add_parser("list", help="one line per chat")
+    listing.add_argument("--active", action="store_true", help="only subscribed chats")
+    listing.add_argument("--limit", type=int, default=1000)
+    listing.set_defaults(handler=service.subscribers_list)
+
+    channels = commands.add_parser("channels", help="channels the bot posts to").add_subparsers(
+        dest="channels_command", required=True
+    )
+    add = channels.add_parser("add", help="subscribe a channel (the bot must be one of its admins)")
+    add.add_argument("channel", help="@name or a numeric id such as -1001234567890")
+    add.add_argument("--language", choices=("en", "zh"), default="en")
+    add.set_defaults(handler=service.channels_add)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``digestbot`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(args.verbose)
+    configure_logging(verbose=args.verbose)
     try:
         return args.handler(args, sys.stdout)
     except (CliError, DigestError) as err:

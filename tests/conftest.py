@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,57 @@ async def sessions(database_url: str):
     engine = create_engine(database_url)
     yield session_factory(engine)
     await engine.dispose()
+
+
+# --- the bot against the fake Bot API server ----------------------------------------------
+
+ADMIN = 42
+
+
+@pytest.fixture
+async def fake():
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    from bot.fakeapi import FakeTelegram
+
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def settings_for(fake, database_url: str, **overrides):
+    from bot.settings import Settings
+
+    values = {
+        "telegram_bot_token": fake.token,
+        "telegram_api_base_url": fake.base_url,
+        "telegram_api_file_url": fake.base_file_url,
+        "database_url": database_url,
+        "admin_user_ids": frozenset({ADMIN}),
+        "default_timezone": "UTC",
+        "default_schedule": "08:00",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running(fake, database_url: str, **overrides):
+    """The real application, polling the fake server, until the block ends."""
+    from bot.app import build_application
+    from bot.runner import polling
+
+    async with polling(build_application(settings_for(fake, database_url, **overrides))) as application:
+        yield application
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database file."""
+    import asyncio
+
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await asyncio.to_thread(upgrade, url)
+    return url

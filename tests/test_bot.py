@@ -3,49 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
-
-from bot.app import build_application
 from bot.fakeapi import FakeTelegram
-from bot.runner import polling
-from bot.settings import Settings
+from tests.conftest import ADMIN, running
 
-ADMIN = 42
 READER = 1001
 STRANGER = 1002
 SECOND_HEADING = "闭门会谈过程与克宫会前会后定调"
 FIRST_HEADING = "高规格接待与入城安排"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-def settings_for(fake: FakeTelegram, database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=fake.token,
-        telegram_api_base_url=fake.base_url,
-        telegram_api_file_url=fake.base_file_url,
-        database_url=database_url,
-        admin_user_ids=frozenset({ADMIN}),
-        default_timezone="UTC",
-        default_schedule="08:00",
-    )
-
-
-@asynccontextmanager
-async def running(fake: FakeTelegram, database_url: str) -> AsyncIterator[None]:
-    async with polling(build_application(settings_for(fake, database_url))):
-        yield
 
 
 async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path: Path, caplog) -> None:

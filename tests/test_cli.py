@@ -142,3 +142,70 @@ def test_console_script_is_installed(sample_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "闭门会谈过程与克宫会前会后定调" in result.stdout
     assert "高规格接待与入城安排" not in result.stdout
+
+
+def _clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a fresh machine: no token, no .env, a database in tmp_path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    return env
+
+
+def test_run_without_token_points_to_env_example(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "digestbot"
+    result = subprocess.run(
+        [str(script), "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert ".env.example" in result.stderr and "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_chat_without_token_runs_the_real_bot(tmp_path: Path, sample_path: Path) -> None:
+    script = Path(sys.executable).parent / "digestbot"
+    typed = f"/start\n/publish {sample_path}\n/section 2\n/section 9\nquit\n"
+    result = subprocess.run(
+        [str(script), "chat"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "I send digests of long articles" in out  # the welcome
+    assert "Published #1" in out
+    detail = out.split("you>")[3]  # the reply to /section 2
+    assert "闭门会谈过程与克宫会前会后定调" in detail and "高规格接待与入城安排" not in detail
+    missing = out.split("you>")[4]
+    assert "There is no section 9" in missing and "1. 高规格接待与入城安排" in missing
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_publish_and_subscribers_list(tmp_path: Path, sample_path: Path) -> None:
+    script = str(Path(sys.executable).parent / "digestbot")
+    env = _clean_env(tmp_path)
+    upgraded = subprocess.run([script, "db", "upgrade"], capture_output=True, text=True, timeout=120, env=env)
+    assert upgraded.returncode == 0 and "revision 0001" in upgraded.stdout
+    published = subprocess.run(
+        [script, "publish", str(sample_path)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert published.returncode == 0, published.stderr
+    assert (
+        "#1 普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时 (2 sections, published)" in published.stdout
+    )
+    again = subprocess.run(
+        [script, "publish", str(sample_path)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert "already stored" in again.stdout
+    listed = subprocess.run(
+        [script, "subscribers", "list"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert listed.returncode == 0 and "chat id" in listed.stdout

@@ -279,7 +279,9 @@ class FakeTelegram:
 
     def _take_error(self, method: str, params: dict[str, Any]) -> InjectedError | None:
         for error in self.state.errors:
-            if error.method == method and (error.chat_id is None or error.chat_id == params.get("chat_id")):
+            if error.method == method and (
+                error.chat_id is None or str(error.chat_id) == str(params.get("chat_id"))
+            ):
                 error.times -= 1
                 if error.times <= 0:
                     self.state.errors.remove(error)

@@ -1,0 +1,1 @@
+"""The subcommands of `digestbot`, one module per group."""

@@ -1,0 +1,204 @@
+"""`digestbot run`, `db upgrade` and the admin commands that work on the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot.commands.digest import read_source
+from bot.commands.errors import CliError
+from bot.settings import Settings
+from storage import SchemaBehindError, create_engine, ensure_schema, session_factory, session_scope
+from storage import subscribers as subscriber_queries
+
+logger = logging.getLogger("digestbot")
+
+NO_TOKEN = "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather in it"
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper()
+        raise CliError(f"setting {name} is invalid: {first['msg']} (see .env.example)") from None
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Upgrade SQLite in place; refuse a PostgreSQL schema that is behind."""
+    try:
+        await ensure_schema(settings.database_url)
+    except SchemaBehindError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"cannot open the database: {error}") from None
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the bot: long polling, or a webhook server when WEBHOOK_URL is set."""
+    from bot.app import build_application
+
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        raise CliError(NO_TOKEN)
+    asyncio.run(prepare_database(settings))
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        if secret is None:
+            raise CliError(
+                "WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates"
+            )
+        logger.info("serving webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            url_path=_url_path(settings.webhook_url),
+        )
+    else:
+        logger.info("polling for updates")
+        application.run_polling()
+    return 0
+
+
+def _url_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
+
+
+def db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    """Bring the database schema to the newest revision."""
+    from storage.migrate import head_revision, upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    out.write(f"database is at revision {head_revision()}\n")
+    return 0
+
+
+def publish(args: argparse.Namespace, out: TextIO) -> int:
+    """Ingest, digest and store an article from a file or URL."""
+    from bot.services import Services
+
+    async def main() -> int:
+        settings = load_settings()
+        await prepare_database(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            services = Services(settings=settings, sessions=session_factory(engine))
+            if "://" in args.source:
+                published = await services.publish_url(args.source)
+            else:
+                data, name, content_type = await asyncio.to_thread(read_source, args.source)
+                published = await services.publish_bytes(data, name=name, content_type=content_type)
+        finally:
+            await engine.dispose()
+        state = "published" if published.created else "already stored"
+        out.write(f"#{published.article_id} {published.title} ({published.sections} sections, {state})\n")
+        return 0
+
+    return asyncio.run(main())
+
+
+def subscribers_list(args: argparse.Namespace, out: TextIO) -> int:
+    """Print every chat the bot knows, one line each."""
+
+    async def main() -> int:
+        settings = load_settings()
+        await prepare_database(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                rows = await subscriber_queries.list_subscribers(
+                    session, active_only=args.active, limit=args.limit
+                )
+        finally:
+            await engine.dispose()
+        out.write(f"{'chat id':>16}  {'type':<10} {'state':<12} {'schedule':<16} {'timezone':<20} name\n")
+        for row in rows:
+            state = "subscribed" if row.active else ("deactivated" if row.deactivated_at else "-")
+            name = row.title or (f"@{row.username}" if row.username else "")
+            out.write(
+                f"{row.chat_id:>16}  {row.chat_type:<10} {state:<12} {row.schedule:<16} {row.timezone:<20} "
+                f"{name}\n"
+            )
+        return 0
+
+    return asyncio.run(main())
+
+
+def channels_add(args: argparse.Namespace, out: TextIO) -> int:
+    """Subscribe a channel the bot posts to (the bot must be an admin of it)."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.schedules import next_digest_at
+    from storage import utcnow
+
+    async def main() -> int:
+        settings = load_settings()
+        if settings.telegram_bot_token is None:
+            raise CliError(NO_TOKEN)
+        await prepare_database(settings)
+        reference = args.channel if args.channel.startswith("@") else _chat_id(args.channel)
+        bot = Bot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_file_url,
+        )
+        try:
+            async with bot:
+                chat = await bot.get_chat(reference)
+        except TelegramError as error:
+            raise CliError(f"Telegram does not know {args.channel}: {error.message}") from None
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                subscriber = await subscriber_queries.ensure_subscriber(
+                    session,
+                    chat_id=chat.id,
+                    chat_type=chat.type,
+                    title=chat.title,
+                    username=chat.username,
+                    language=args.language,
+                    timezone=settings.default_timezone,
+                    schedule=settings.default_schedule,
+                )
+                now = utcnow()
+                due = next_digest_at(subscriber.schedule, subscriber.timezone, after=now)
+                added = await subscriber_queries.subscribe(
+                    session, subscriber=subscriber, next_digest_at=due, now=now
+                )
+        finally:
+            await engine.dispose()
+        out.write(
+            f"{chat.title or args.channel} ({chat.id}): {'subscribed' if added else 'already subscribed'}\n"
+        )
+        return 0
+
+    return asyncio.run(main())
+
+
+def _chat_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CliError(f"a channel is @name or a numeric id like -1001234567890, not {text!r}") from None
+
+
+def chat(args: argparse.Namespace, out: TextIO) -> int:
+    """Try the bot in this terminal, against a local Bot API server."""
+    from bot.chat import run_chat
+
+    settings = load_settings()
+    if not args.verbose:  # the conversation is on stdout; keep stderr for problems
+        logging.getLogger().setLevel(logging.WARNING)
+    return asyncio.run(run_chat(settings, out=out, database_url=args.database))

@@ -1,0 +1,254 @@
+"""Commands one by one: wrong arguments, groups and admins, settings buttons, publishing, webhooks."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.fakeapi import FakeTelegram, InjectedError
+from tests.conftest import ADMIN, running
+
+READER = 2001
+GROUP = -1009876543210
+
+
+def long_article() -> str:
+    paragraph = "This sentence is part of a long section and it says something about topic {n}. " * 6
+    sections = [
+        f"## Part {i}\n\n" + "\n\n".join(paragraph.format(n=i * 10 + j) for j in range(12))
+        for i in range(1, 9)
+    ]
+    return "# A very long report\n\nThe lead paragraph says what the report is about.\n\n" + "\n\n".join(
+        sections
+    )
+
+
+async def test_wrong_or_missing_arguments_get_useful_replies(fake: FakeTelegram, sqlite_url: str) -> None:
+    async with running(fake, sqlite_url):
+        [empty] = await fake.reply_to(READER, "/latest")
+        assert "No articles yet" in empty.text
+        [usage] = await fake.reply_to(READER, "/section")
+        assert "/section 2" in usage.text
+        [unknown] = await fake.reply_to(READER, "/frobnicate")
+        assert "/help" in unknown.text
+        [length] = await fake.reply_to(READER, "/length huge")
+        assert "/length short" in length.text
+        [schedule] = await fake.reply_to(READER, "/schedule 25:99")
+        assert "25:99" in schedule.text and "/schedule 07:30" in schedule.text
+        [days] = await fake.reply_to(READER, "/schedule 07:30 someday")
+        assert "someday" in days.text
+        [zone] = await fake.reply_to(READER, "/timezone")
+        assert "Asia/Shanghai" in zone.text
+        [offset] = await fake.reply_to(READER, "/timezone UTC+8")
+        assert "Etc/GMT-8" in offset.text
+        [language] = await fake.reply_to(READER, "/language fr")
+        assert "/language zh" in language.text
+        [chinese] = await fake.reply_to(READER, "/language zh")
+        assert "中文" in chinese.text
+        [help_zh] = await fake.reply_to(READER, "/help")
+        assert "命令" in help_zh.text and "管理员" not in help_zh.text
+    assert fake.state.html_errors == []
+
+
+async def test_admin_commands_are_refused_to_others(
+    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+) -> None:
+    async with running(fake, sqlite_url):
+        [stats] = await fake.reply_to(READER, "/stats")
+        assert "only the bot's admins" in stats.text
+        before = len(fake.messages_to(READER))
+        fake.send_document(READER, sample_path.name, sample_path.read_bytes())
+        [refused] = await fake.wait_for_messages(READER, 1, after=before)
+        assert "only the bot's admins" in refused.text
+        [help_admin] = await fake.reply_to(ADMIN, "/help")
+        assert "/publish" in help_admin.text and "/stats" in help_admin.text
+        before = len(fake.messages_to(ADMIN))
+        fake.send_document(ADMIN, "scan.pdf", b"%PDF-1.4", mime_type="application/pdf")
+        [unsupported] = await fake.wait_for_messages(ADMIN, 1, after=before)
+        assert ".txt, .md and .html" in unsupported.text
+        [usage] = await fake.reply_to(ADMIN, "/publish")
+        assert "/publish URL" in usage.text
+
+
+async def test_stats_count_subscribers_articles_and_sent_items(
+    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+) -> None:
+    async with running(fake, sqlite_url):
+        await fake.reply_to(READER, "/subscribe")
+        before = len(fake.messages_to(ADMIN))
+        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        await fake.wait_for_messages(ADMIN, 2, after=before)
+        await fake.reply_to(READER, "/latest")
+        [stats] = await fake.reply_to(ADMIN, "/stats")
+        assert "1 active" in stats.text and "Articles: 1" in stats.text and "1 sent" in stats.text
+
+
+async def test_group_subscription_needs_a_chat_admin(fake: FakeTelegram, sqlite_url: str) -> None:
+    async with running(fake, sqlite_url):
+        group = {"chat_id": GROUP, "chat_type": "supergroup"}
+        [refused] = await fake.reply_to(READER, "/subscribe", **group)
+        assert "Only the admins of this chat" in refused.text
+        # A linked channel writing into the group is not an admin of it.
+        channel = {"id": -1005555, "type": "channel", "title": "Some channel"}
+        [linked] = await fake.reply_to(READER, "/subscribe", sender_chat=channel, **group)
+        assert "Only the admins of this chat" in linked.text
+        # An anonymous admin writes as the group itself.
+        [anonymous] = await fake.reply_to(
+            1087968824,
+            "/subscribe",
+            sender_chat={"id": GROUP, "type": "supergroup", "title": "Chat"},
+            **group,
+        )
+        assert "Subscribed" in anonymous.text
+        fake.set_member_status(GROUP, READER, "administrator")
+        [already] = await fake.reply_to(READER, "/subscribe", **group)
+        assert "already subscribed" in already.text
+        [left] = await fake.reply_to(READER, "/unsubscribe", **group)
+        assert "Unsubscribed" in left.text
+        assert any(
+            call["chat_id"] == str(GROUP) or call["chat_id"] == GROUP for call in fake.calls("getChatMember")
+        )
+
+
+async def test_settings_buttons_change_settings(fake: FakeTelegram, sqlite_url: str) -> None:
+    async with running(fake, sqlite_url):
+        [settings] = await fake.reply_to(READER, "/settings")
+        assert "Length: normal" in settings.text and "Subscription: off" in settings.text
+        for data, expected in (
+            ("set:length:long", "Length: long"),
+            ("set:schedule:instant", "as soon as"),
+            ("set:subscribed:on", "Subscription: on"),
+            ("set:language:zh", "长度：详细"),
+        ):
+            before = len(fake.messages_to(READER))
+            fake.press_button(READER, settings, data)
+            [edited] = await fake.wait_for_messages(READER, 1, after=before)
+            assert edited.method == "editMessageText" and expected in edited.text
+        assert len(fake.calls("answerCallbackQuery")) == 4
+
+
+async def test_full_digest_of_a_long_article_is_split(
+    fake: FakeTelegram, sqlite_url: str, tmp_path: Path
+) -> None:
+    async with running(fake, sqlite_url):
+        await fake.reply_to(READER, "/length long")
+        before = len(fake.messages_to(ADMIN))
+        fake.send_document(ADMIN, "report.md", long_article().encode())
+        await fake.wait_for_messages(ADMIN, 2, after=before)
+        before = len(fake.messages_to(READER))
+        fake.send_text(READER, "/digest 1")
+        messages = await fake.wait_for_messages(READER, 2, after=before)
+        await fake.wait_for_messages(READER, len(messages), after=before)
+        text = "\n".join(m.text for m in fake.messages_to(READER)[before:])
+        assert all(f"Part {i}" in text for i in range(1, 9))
+        assert all(len(m.raw) <= 4096 for m in fake.messages_to(READER)[before:])
+        [missing] = await fake.reply_to(READER, "/digest 99")
+        assert "There is no article 99" in missing.text
+    assert fake.state.html_errors == []
+
+
+class _ArticleHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = long_article().encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/markdown; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def article_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ArticleHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/report.md"
+    httpd.shutdown()
+
+
+async def test_publish_by_url_goes_through_the_fetch_guard(
+    fake: FakeTelegram, sqlite_url: str, article_server: str, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running(fake, sqlite_url):
+        await fake.reply_to(ADMIN, "/start")
+        replies = await fake.reply_to(ADMIN, f"/publish {article_server}", count=2)
+        assert "Reading the article" in replies[0].text
+        assert "Could not publish it" in replies[1].text and "loopback" in replies[1].text
+    async with running(fake, sqlite_url, fetch_allow_private_addresses=True):
+        before = len(fake.messages_to(ADMIN))
+        fake.send_text(ADMIN, f"/publish {article_server}")
+        messages = await fake.wait_for_messages(ADMIN, 3, after=before)
+        assert "A very long report" in messages[1].text
+    assert "loopback" in caplog.text  # the refusal is logged too
+
+
+async def test_a_failing_send_is_logged_and_the_bot_goes_on(
+    fake: FakeTelegram, sqlite_url: str, caplog
+) -> None:
+    caplog.set_level(logging.ERROR)
+    async with running(fake, sqlite_url):
+        fake.inject_error(InjectedError("sendMessage", 500, "Internal Server Error", chat_id=READER, times=2))
+        fake.send_text(READER, "/help")  # its reply fails, and so does the apology
+        [after] = await fake.reply_to(READER, "/start")
+        assert "Hello" in after.text
+        assert len(fake.messages_to(READER)) == 1
+    assert "error while handling an update" in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, sqlite_url: str) -> None:
+    from bot.app import build_application
+    from tests.conftest import settings_for
+
+    port = _free_port()
+    settings = settings_for(
+        fake, sqlite_url, webhook_url="https://bot.example/hook", webhook_secret="s3cret-token"
+    )
+    application = build_application(settings)
+    await application.initialize()
+    await application.start()
+    await application.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=settings.webhook_url,
+        secret_token="s3cret-token",
+    )
+    try:
+        update = fake.send_text(READER, "/start")
+        fake.state.updates.clear()  # delivered by the webhook below, not by getUpdates
+        async with httpx.AsyncClient() as client:
+            refused = await client.post(f"http://127.0.0.1:{port}/hook", json=update)
+            wrong = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+            )
+            accepted = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
+        assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
+        [welcome] = await fake.wait_for_messages(READER, 1)
+        assert "Hello" in welcome.text
+        assert fake.calls("setWebhook")[0]["secret_token"] == "s3cret-token"
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
