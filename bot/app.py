@@ -1,21 +1,26 @@
-"""The composition root: build the Application and wire every handler in one place."""
+"""The composition root: build the Application and wire every handler and job in one place."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot.delivery import DeliveryWorker
 from bot.handlers import admin, fallback, preferences, reading, start, subscription
 from bot.logs import add_secrets
+from bot.schedule import queue_due_digests
 from bot.services import Services
 from bot.settings import Settings
 from bot.texts import COMMANDS
@@ -28,24 +33,46 @@ class MissingTokenError(RuntimeError):
     """No TELEGRAM_BOT_TOKEN: the bot cannot start."""
 
 
-def build_application(settings: Settings) -> Application:
-    """The bot with its handlers, services and database engine, ready to run."""
+def build_application(settings: Settings, *, deliver: bool = True) -> Application:
+    """The bot with its handlers, jobs, services and database engine, ready to run.
+
+    ``deliver`` runs the scheduler tick and a delivery worker inside the bot; without
+    it the bot only answers commands (separate `digestbot worker` processes deliver).
+    """
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and fill it in")
     token = settings.telegram_bot_token.get_secret_value()
     add_secrets([token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None])
     engine = create_engine(settings.database_url)
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
+        .read_timeout(settings.telegram_timeout_seconds)
+        .write_timeout(settings.telegram_timeout_seconds)
+        .connect_timeout(settings.telegram_timeout_seconds)
+        .pool_timeout(settings.telegram_timeout_seconds)
+        .connection_pool_size(max(8, settings.delivery_concurrency + 4))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .build()
     )
-    application.bot_data["services"] = Services(settings=settings, sessions=session_factory(engine))
+    if settings.rate_limit_per_second > 0:
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.rate_limit_group_per_minute,
+                group_time_period=60,
+                max_retries=settings.rate_limit_retries,
+            )
+        )
+    application = builder.build()
+    services = Services(settings=settings, sessions=session_factory(engine), engine=engine)
+    application.bot_data["services"] = services
     application.bot_data["engine"] = engine
+    application.bot_data["deliver"] = deliver
     _add_handlers(application)
     return application
 
@@ -80,13 +107,46 @@ def _add_handlers(application: Application) -> None:
     application.add_error_handler(fallback.error_handler)
 
 
+async def scheduler_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The repeating job: queue due digests, then wake the delivery worker."""
+    services: Services = context.application.bot_data["services"]
+    queued = await queue_due_digests(services.engine, services.sessions, batch_size=1000)
+    worker: DeliveryWorker | None = context.application.bot_data.get("worker")
+    if queued and worker is not None:
+        worker.wake()
+
+
 async def _post_init(application: Application) -> None:
-    """Register the command list in English (the default) and Chinese."""
+    """Register the command list; start the scheduler tick and the delivery worker."""
     for language, commands in COMMANDS.items():
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
             language_code=None if language == "en" else language,
         )
+    if not application.bot_data.get("deliver"):
+        return
+    services: Services = application.bot_data["services"]
+    worker = DeliveryWorker(application.bot, services, services.settings.delivery_policy())
+    services.on_published.append(worker.wake)
+    stop = asyncio.Event()
+    application.bot_data["worker"] = worker
+    application.bot_data["worker_stop"] = stop
+    application.bot_data["worker_task"] = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    application.job_queue.run_repeating(
+        scheduler_tick,
+        interval=services.settings.scheduler_interval_seconds,
+        first=1.0,
+        name="scheduler-tick",
+    )
+
+
+async def _post_stop(application: Application) -> None:
+    """Stop claiming; let the sends in flight finish."""
+    stop: asyncio.Event | None = application.bot_data.get("worker_stop")
+    task: asyncio.Task[None] | None = application.bot_data.get("worker_task")
+    if stop is not None and task is not None:
+        stop.set()
+        await task
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
     run.set_defaults(handler=service.run)
 
+    worker = commands.add_parser("worker", help="deliver queued digests (several may share PostgreSQL)")
+    worker.add_argument("--no-scheduler", action="store_true", help="only deliver; another process ticks")
+    worker.set_defaults(handler=service.worker)
+
+    stats = commands.add_parser("stats", help="subscribers, articles and the delivery outbox")
+    stats.add_argument("--failures", type=int, default=5, metavar="N", help="show the N newest failures")
+    stats.set_defaults(handler=service.stats)
+
     chat = commands.add_parser("chat", help="try the bot in this terminal, no Telegram token needed")
     chat.add_argument("--database", metavar="URL", help="database to use (default: DATABASE_URL)")
     chat.set_defaults(handler=service.chat)

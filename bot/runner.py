@@ -21,6 +21,8 @@ async def polling(application: Application, *, poll_timeout: int = 1) -> AsyncIt
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -88,5 +88,12 @@ def next_digest_at(schedule: str, timezone: str, *, after: datetime) -> datetime
     time_part, _, days = schedule.partition(" ")
     hour, minute = (int(v) for v in time_part.split(":"))
     trigger = CronTrigger(hour=hour, minute=minute, day_of_week=days or "*", timezone=ZoneInfo(timezone))
-    fire = trigger.get_next_fire_time(None, after)
-    return fire.astimezone(ZoneInfo("UTC")) if fire is not None else None
+    zone = ZoneInfo(timezone)
+    # Strictly later on the wall clock: when clocks fall back, 01:30 comes twice, and a
+    # digest sent at the first 01:30 must not be due again at the second.
+    wall_clock = after.astimezone(zone).replace(tzinfo=None)
+    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    while fire is not None and fire.replace(tzinfo=None) <= wall_clock:
+        # In UTC: adding to an aware local time is wall-clock arithmetic and loses the fold.
+        fire = trigger.get_next_fire_time(None, fire.astimezone(UTC) + timedelta(seconds=1))
+    return fire.astimezone(UTC) if fire is not None else None

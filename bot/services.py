@@ -8,14 +8,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import digests
 from bot.settings import Settings
 from digests.fetch import FetchPolicy, fetch
-from digests.render import render_digest, render_section
+from digests.render import RenderFormat, digest_blocks, pack_messages, render_digest, render_section
 from storage import SessionFactory, session_scope
 from storage import articles as article_queries
+from storage import deliveries as delivery_queries
 from storage.models import Article
 
 logger = logging.getLogger(__name__)
@@ -43,7 +47,10 @@ class Services:
 
     settings: Settings
     sessions: SessionFactory
+    engine: AsyncEngine | None = None
     _rendered: OrderedDict[tuple[object, ...], list[str]] = field(default_factory=OrderedDict)
+    _articles: OrderedDict[int, digests.Article] = field(default_factory=OrderedDict)
+    on_published: list[Callable[[], None]] = field(default_factory=list)
 
     def budgets(self, length: str) -> tuple[int, int, int]:
         lead, section, detail = LENGTHS.get(length, LENGTHS["normal"])
@@ -61,15 +68,39 @@ class Services:
             self._rendered.popitem(last=False)
         return messages
 
-    async def overview(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
-        """The overview digest as Telegram HTML messages."""
+    async def overview(
+        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+    ) -> list[str]:
+        """The overview digest as Telegram messages."""
+        blocks = await self.overview_blocks(article_id, article, length=length, format=format)
+        return pack_messages(blocks)
+
+    async def overview_blocks(
+        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+    ) -> list[list[str]]:
+        """The overview digest as blocks of lines, to be packed with other articles'."""
         lead, section, _detail = self.budgets(length)
 
-        def render() -> list[str]:
+        def render() -> list[list[str]]:
             digest = digests.digest_article(article, lead_budget=lead, section_budget=section)
-            return render_digest(digest, "html")
+            return digest_blocks(digest, format)
 
-        return await self._cached((article_id, "overview", length), render)
+        return await self._cached((article_id, "overview", length, format), render)  # type: ignore[return-value]
+
+    async def load_articles(self, article_ids: Sequence[int]) -> dict[int, digests.Article]:
+        """Stored articles as digest models, cached: a broadcast loads each article once."""
+        missing = [i for i in article_ids if i not in self._articles]
+        if missing:
+            async with session_scope(self.sessions) as session:
+                for article_id in missing:
+                    row = await article_queries.get_article(session, article_id=article_id)
+                    if row is not None:
+                        self._articles[article_id] = await article_queries.load_digest_article(
+                            session, article=row
+                        )
+            while len(self._articles) > _CACHE_SIZE:
+                self._articles.popitem(last=False)
+        return {i: self._articles[i] for i in article_ids if i in self._articles}
 
     async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
         """Every section in detail, split over as many messages as it needs."""
@@ -113,7 +144,19 @@ class Services:
                 session, article=article, source_id=source.id, url=url
             )
             stored = await article_queries.load_digest_article(session, article=row)
-        logger.info("published article %s (%s, new: %s)", row.id, article.language, created)
+            queued = 0
+            if created:
+                queued = await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+        logger.info(
+            "published article %s (%s, new: %s, queued for %d instant subscribers)",
+            row.id,
+            article.language,
+            created,
+            queued,
+        )
+        if queued:
+            for wake in self.on_published:
+                wake()
         preview = await self.overview(row.id, stored, length="normal")
         return Published(row.id, row.title, len(stored.sections), created, preview)
 

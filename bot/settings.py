@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     digest_sentences: int = Field(default=2, ge=1, le=10)
     article_max_chars: int = Field(default=200_000, ge=1_000)
     fetch_allow_private_addresses: bool = False
+    telegram_timeout_seconds: float = Field(default=10.0, gt=0)
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+    delivery_batch_size: int = Field(default=100, ge=1, le=10_000)
+    delivery_concurrency: int = Field(default=20, ge=1, le=1_000)
+    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    delivery_backoff_seconds: float = Field(default=10.0, gt=0)
+    delivery_chat_interval_seconds: float = Field(default=1.0, ge=0)
+    rate_limit_per_second: float = Field(default=29.0, ge=0)  # 0 turns rate limiting off
+    rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
+    rate_limit_retries: int = Field(default=1, ge=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
@@ -43,6 +54,20 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    def delivery_policy(self):  # noqa: ANN201 - bot.delivery.DeliveryPolicy, imported lazily
+        from datetime import timedelta
+
+        from bot.delivery import DeliveryPolicy
+
+        return DeliveryPolicy(
+            batch_size=self.delivery_batch_size,
+            concurrency=self.delivery_concurrency,
+            lease=timedelta(seconds=self.delivery_lease_seconds),
+            max_attempts=self.delivery_max_attempts,
+            backoff_base=self.delivery_backoff_seconds,
+            chat_interval=self.delivery_chat_interval_seconds,
+        )
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_user_ids

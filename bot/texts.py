@@ -89,6 +89,8 @@ EN: Final[dict[str, str]] = {
         "<b>Stats</b>\nSubscribers: {active} active, {inactive} not subscribed, {deactivated} deactivated\n"
         "Articles: {articles}\nSent items: {pending} pending, {sending} sending, {sent} sent, {failed} failed"
     ),
+    "stats_oldest": "Oldest waiting item: {when}",
+    "stats_failure": "✗ chat {chat} · {title}: {error}",
     "unknown_command": "I don't know that command. /help lists what I can do.",
     "error": "Something went wrong on my side. Please try again later.",
     "button_settings_length": "Length: {length}",
@@ -171,6 +173,8 @@ ZH: Final[dict[str, str]] = {
         "<b>统计</b>\n订阅者：{active} 个已订阅，{inactive} 个未订阅，{deactivated} 个已停用\n"
         "文章：{articles}\n已发送条目：{pending} 待发送，{sending} 发送中，{sent} 已发送，{failed} 失败"
     ),
+    "stats_oldest": "最早的待发送条目：{when}",
+    "stats_failure": "✗ 会话 {chat} · {title}：{error}",
     "unknown_command": "我不认识这个命令。/help 列出我能做的事。",
     "error": "我这边出了点问题，请稍后再试。",
     "button_settings_length": "长度：{length}",

@@ -1,18 +1,33 @@
-"""Queries on sent items: one row per subscriber and article, the delivery outbox."""
+"""Queries on sent items: one row per subscriber and article, the delivery outbox.
+
+States: pending → sending → sent | failed. A claimed row is ``sending`` with a
+lease (``available_at``); a row whose lease ran out is claimed again, so a
+crash costs at most a repeat of the sends that were in flight.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import JSON, and_, bindparam, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Delivery, utcnow
+from storage.models import Article, Delivery, Subscriber, utcnow
 
 STATES = ("pending", "sending", "sent", "failed")
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def _insert(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert constructor
+    return pg_insert if _dialect(session) == "postgresql" else sqlite_insert
 
 
 async def record_sent(
@@ -34,15 +49,147 @@ async def record_sent(
         "queued_at": now,
         "sent_at": now,
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(Delivery)
+        _insert(session)(Delivery)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["subscriber_id", "article_id"])
     )
     result = await session.exec(statement)  # type: ignore[call-overload]
     return bool(result.rowcount)
+
+
+def _queue_from(session: AsyncSession, pairs) -> object:  # noqa: ANN001 - a select of (subscriber, article)
+    """INSERT … SELECT pending rows, skipping pairs queued before (the UNIQUE constraint)."""
+    columns = ["subscriber_id", "article_id", "state", "attempts", "message_ids", "queued_at"]
+    return (
+        _insert(session)(Delivery)
+        .from_select(columns, pairs)
+        .on_conflict_do_nothing(index_elements=["subscriber_id", "article_id"])
+    )
+
+
+def _pending_columns(now: datetime) -> tuple[object, ...]:
+    return (
+        literal("pending"),
+        literal(0),
+        bindparam("no_messages", [], type_=JSON),
+        bindparam("queued_at", now, type_=Delivery.__table__.c.queued_at.type),
+    )
+
+
+async def queue_scheduled(session: AsyncSession, *, subscriber_ids: Sequence[int], now: datetime) -> int:
+    """Queue every announced article fetched since each subscriber's previous digest."""
+    if not subscriber_ids:
+        return 0
+    since = func.coalesce(Subscriber.last_digest_at, Subscriber.subscribed_at, Subscriber.created_at)
+    pairs = (
+        select(Subscriber.id, Article.id, *_pending_columns(now))
+        .join(Article, and_(col(Article.fetched_at) > since, col(Article.fetched_at) <= now))
+        .where(col(Subscriber.id).in_(subscriber_ids), col(Article.announce).is_(True))
+    )
+    result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def queue_instant(session: AsyncSession, *, article_id: int, now: datetime) -> int:
+    """Queue a new article for every subscriber who wants articles as soon as they come."""
+    article = await session.get(Article, article_id)
+    if article is None or not article.announce:
+        return 0
+    since = func.coalesce(Subscriber.subscribed_at, Subscriber.created_at)
+    pairs = select(Subscriber.id, literal(article_id), *_pending_columns(now)).where(
+        col(Subscriber.active).is_(True), Subscriber.schedule == "instant", since <= article.fetched_at
+    )
+    result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed row: what to send to whom, and how often it was tried."""
+
+    delivery_id: int
+    subscriber_id: int
+    article_id: int
+    attempts: int
+
+
+async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` sendable rows: pending ones, and sending ones whose lease ran out.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so that workers never claim the same row.
+    """
+    sendable = or_(
+        and_(
+            Delivery.state == "pending",
+            or_(col(Delivery.available_at).is_(None), col(Delivery.available_at) <= now),
+        ),
+        and_(Delivery.state == "sending", col(Delivery.available_at) <= now),
+    )
+    candidates = (
+        select(Delivery.id)
+        .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
+        .where(sendable, col(Subscriber.active).is_(True))
+        .order_by(col(Delivery.queued_at), col(Delivery.id))
+        .limit(limit)
+    )
+    if _dialect(session) == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=Delivery)  # type: ignore[arg-type]
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(candidates.scalar_subquery()))
+        .values(state="sending", available_at=now + lease, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.subscriber_id, Delivery.article_id, Delivery.attempts)
+    )
+    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.delivery_id)
+
+
+async def mark_sent(
+    session: AsyncSession, *, delivery_ids: Sequence[int], message_ids: list[int], now: datetime | None = None
+) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(col(Delivery.id).in_(delivery_ids))
+        .values(
+            state="sent", sent_at=now or utcnow(), message_ids=message_ids, last_error=None, available_at=None
+        )
+    )
+
+
+async def retry_later(
+    session: AsyncSession,
+    *,
+    delivery_ids: Sequence[int],
+    available_at: datetime,
+    error: str,
+    count_attempt: bool = True,
+) -> None:
+    """Back to pending, not before ``available_at``."""
+    values: dict[str, object] = {"state": "pending", "available_at": available_at, "last_error": error[:1024]}
+    if not count_attempt:
+        values["attempts"] = Delivery.attempts - 1
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values)
+    )
+
+
+async def mark_failed(session: AsyncSession, *, delivery_ids: Sequence[int], error: str) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(col(Delivery.id).in_(delivery_ids))
+        .values(state="failed", last_error=error[:1024], available_at=None)
+    )
+
+
+async def cancel_pending(session: AsyncSession, *, subscriber_id: int, reason: str) -> int:
+    """Fail what is still queued for a subscriber who left or cannot be reached."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(Delivery.subscriber_id == subscriber_id, col(Delivery.state).in_(("pending", "sending")))
+        .values(state="failed", last_error=reason[:1024], available_at=None)
+    )
+    return int(result.rowcount or 0)
 
 
 async def delivery_counts(session: AsyncSession) -> dict[str, int]:
@@ -52,3 +199,38 @@ async def delivery_counts(session: AsyncSession) -> dict[str, int]:
     for state, count in (await session.exec(statement)).all():
         counts[state] = int(count)
     return counts
+
+
+async def oldest_pending(session: AsyncSession) -> datetime | None:
+    """When the oldest item still waiting was queued."""
+    statement = select(func.min(Delivery.queued_at)).where(col(Delivery.state).in_(("pending", "sending")))
+    value = (await session.exec(statement)).one()
+    if value is not None and value.tzinfo is None:  # aggregates bypass the column type on SQLite
+        from datetime import UTC
+
+        value = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    chat_id: int
+    article_title: str
+    error: str
+    queued_at: datetime
+
+
+async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Failure]:
+    """The newest failed items with the reason they failed."""
+    statement = (
+        select(Subscriber.chat_id, Article.title, Delivery.last_error, Delivery.queued_at)
+        .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
+        .join(Article, col(Article.id) == Delivery.article_id)
+        .where(Delivery.state == "failed")
+        .order_by(col(Delivery.id).desc())
+        .limit(limit)
+    )
+    return [
+        Failure(chat, title, error or "", queued)
+        for chat, title, error, queued in (await session.exec(statement)).all()
+    ]

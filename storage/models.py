@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -102,6 +113,7 @@ class Article(SQLModel, table=True):
         UniqueConstraint("content_hash", name="uq_article_content_hash"),
         Index("ix_article_source_guid", "source_id", "guid"),
         Index("ix_article_published", "published_at"),
+        Index("ix_article_fetched", "fetched_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -118,6 +130,8 @@ class Article(SQLModel, table=True):
     published_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
     fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
     structure: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # False for a new source's back catalogue: stored for /articles, never pushed.
+    announce: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
 
 
 class Section(SQLModel, table=True):

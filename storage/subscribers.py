@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -134,3 +134,39 @@ async def subscriber_counts(session: AsyncSession) -> dict[str, int]:
     ).select_from(Subscriber)
     total, active, deactivated = (int(v or 0) for v in (await session.exec(statement)).one())
     return {"total": total, "active": active, "inactive": total - active, "deactivated": deactivated}
+
+
+async def due_subscribers(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Subscriber]:
+    """Active subscribers whose scheduled digest is due, oldest first (index ix_subscriber_due)."""
+    statement = (
+        select(Subscriber)
+        .where(col(Subscriber.active).is_(True), col(Subscriber.next_digest_at) <= now)
+        .order_by(col(Subscriber.next_digest_at))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def advance_schedules(
+    session: AsyncSession, *, next_times: dict[int, datetime | None], now: datetime
+) -> None:
+    """After queueing: the digest went out now, the next one is due at its next slot."""
+    from sqlalchemy import update
+
+    if not next_times:
+        return
+    rows = [{"id": key, "next_digest_at": value, "last_digest_at": now} for key, value in next_times.items()]
+    await session.exec(update(Subscriber), params=rows)  # type: ignore[call-overload]
+
+
+async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its chat id changed."""
+    from sqlalchemy import update
+
+    await session.exec(  # type: ignore[call-overload]
+        update(Subscriber).where(col(Subscriber.chat_id) == old_chat_id).values(chat_id=new_chat_id)
+    )
+
+
+async def subscribers_by_id(session: AsyncSession, *, ids: Iterable[int]) -> Sequence[Subscriber]:
+    return (await session.exec(select(Subscriber).where(col(Subscriber.id).in_(list(ids))))).all()

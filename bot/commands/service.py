@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from typing import TextIO
 
@@ -202,3 +203,82 @@ def chat(args: argparse.Namespace, out: TextIO) -> int:
     if not args.verbose:  # the conversation is on stdout; keep stderr for problems
         logging.getLogger().setLevel(logging.WARNING)
     return asyncio.run(run_chat(settings, out=out, database_url=args.database))
+
+
+def worker(args: argparse.Namespace, out: TextIO) -> int:
+    """Deliver queued digests (and run the scheduler tick) without answering commands."""
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        raise CliError(NO_TOKEN)
+    asyncio.run(prepare_database(settings))
+    asyncio.run(_work(settings, scheduler=not args.no_scheduler))
+    return 0
+
+
+async def _work(settings: Settings, *, scheduler: bool) -> None:
+    import signal
+
+    from bot.app import build_application
+    from bot.delivery import DeliveryWorker
+    from bot.schedule import queue_due_digests
+
+    application = build_application(settings, deliver=False)
+    services = application.bot_data["services"]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    async def tick_forever() -> None:
+        while not stop.is_set():
+            try:
+                if await queue_due_digests(services.engine, services.sessions):
+                    delivery.wake()
+            except Exception:
+                logger.exception("scheduler tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.scheduler_interval_seconds)
+
+    async with application:
+        delivery = DeliveryWorker(application.bot, services, settings.delivery_policy())
+        ticker = asyncio.create_task(tick_forever()) if scheduler else None
+        try:
+            await delivery.run(stop)  # SIGTERM: in-flight sends finish, nothing new is claimed
+        finally:
+            stop.set()
+            if ticker is not None:
+                await ticker
+            await services.engine.dispose()
+    logger.info("worker exited cleanly after %d messages", delivery.sent_messages)
+
+
+def stats(args: argparse.Namespace, out: TextIO) -> int:
+    """Subscribers, articles, and the outbox by state with its oldest item and recent failures."""
+    from storage import articles as article_queries
+    from storage import deliveries as delivery_queries
+
+    async def main() -> int:
+        settings = load_settings()
+        await prepare_database(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                people = await subscriber_queries.subscriber_counts(session)
+                articles = await article_queries.count_articles(session)
+                outbox = await delivery_queries.delivery_counts(session)
+                oldest = await delivery_queries.oldest_pending(session)
+                failures = await delivery_queries.recent_failures(session, limit=args.failures)
+        finally:
+            await engine.dispose()
+        out.write(
+            f"subscribers: {people['active']} active, {people['inactive']} not subscribed, "
+            f"{people['deactivated']} deactivated\narticles: {articles}\n"
+            f"outbox: {outbox['pending']} pending, {outbox['sending']} sending, {outbox['sent']} sent, "
+            f"{outbox['failed']} failed\n"
+            f"oldest waiting item: {oldest.isoformat(timespec='seconds') if oldest else 'none'}\n"
+        )
+        for failure in failures:
+            out.write(f"failed: chat {failure.chat_id} · {failure.article_title[:60]} · {failure.error}\n")
+        return 0
+
+    return asyncio.run(main())

@@ -72,6 +72,7 @@ class InjectedError:
     description: str
     chat_id: int | None = None
     retry_after: int | None = None
+    parameters: dict[str, Any] | None = None  # e.g. {"migrate_to_chat_id": -100…}
     delay: float = 0.0  # answer this late (a timeout for the client)
     times: int = 1
 
@@ -300,8 +301,11 @@ class FakeTelegram:
                     "error_code": error.code,
                     "description": error.description,
                 }
+                parameters = dict(error.parameters or {})
                 if error.retry_after is not None:
-                    body["parameters"] = {"retry_after": error.retry_after}
+                    parameters["retry_after"] = error.retry_after
+                if parameters:
+                    body["parameters"] = parameters
                 return error.code, body
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
         if handler is None:

@@ -80,4 +80,12 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         counts = await subscriber_queries.subscriber_counts(session)
         articles = await article_queries.count_articles(session)
         sent = await deliveries.delivery_counts(session)
-    await send_html(update, context, [texts("stats", articles=articles, **counts, **sent)])
+        oldest = await deliveries.oldest_pending(session)
+        failures = await deliveries.recent_failures(session, limit=5)
+    text = texts("stats", articles=articles, **counts, **sent)
+    text += "\n" + texts("stats_oldest", when=oldest.isoformat(timespec="seconds") if oldest else "-")
+    for failure in failures:
+        text += "\n" + texts(
+            "stats_failure", chat=failure.chat_id, title=failure.article_title[:60], error=failure.error[:200]
+        )
+    await send_html(update, context, [text])

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 import digests
 from bot.handlers.common import chat_state, send_html, services
+from bot.keyboards import section_keyboard
 from bot.texts import Texts
 from storage import Subscriber, deliveries, session_scope
 from storage import articles as article_queries
-
-_BUTTON_TEXT = 40
-
-
-def section_keyboard(article_id: int, article: digests.Article) -> InlineKeyboardMarkup | None:
-    """One button per section; pressing it sends that section's digest."""
-    if not article.sections:
-        return None
-    rows = []
-    for section in article.sections:
-        label = f"{section.index}. {section.heading}"
-        if len(label) > _BUTTON_TEXT:
-            label = label[: _BUTTON_TEXT - 1] + "…"
-        rows.append([InlineKeyboardButton(label, callback_data=f"sec:{article_id}:{section.index}")])
-    return InlineKeyboardMarkup(rows)
 
 
 def section_list(article: digests.Article, texts: Texts) -> str:

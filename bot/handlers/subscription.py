@@ -9,6 +9,7 @@ from bot.handlers.common import chat_state, may_manage_chat, send_html, services
 from bot.schedules import next_digest_at
 from bot.texts import Texts
 from storage import Subscriber, session_scope, utcnow
+from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
 
 
@@ -57,4 +58,6 @@ async def set_subscribed(
             return await subscriber_queries.subscribe(
                 session, subscriber=subscriber, next_digest_at=due, now=now
             )
-        return await subscriber_queries.unsubscribe(session, subscriber=subscriber)
+        left = await subscriber_queries.unsubscribe(session, subscriber=subscriber)
+        await delivery_queries.cancel_pending(session, subscriber_id=subscriber.id, reason="unsubscribed")
+        return left
