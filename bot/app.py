@@ -53,18 +53,21 @@ def build_application(settings: Settings, *, deliver: bool = True) -> Applicatio
         .write_timeout(settings.telegram_timeout_seconds)
         .connect_timeout(settings.telegram_timeout_seconds)
         .pool_timeout(settings.telegram_timeout_seconds)
-        .connection_pool_size(max(8, settings.delivery_concurrency + 4))
+        .connection_pool_size(settings.telegram_connections + 2)  # two spare for replies to commands
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.rate_limit_per_second > 0:
+        # Leaky buckets of size one: evenly spaced sends. A bucket as large as the rate lets a
+        # burst through after every pause, and Telegram counts bursts against a sliding second.
+        group_rate = settings.rate_limit_group_per_minute
         builder = builder.rate_limiter(
             AIORateLimiter(
-                overall_max_rate=settings.rate_limit_per_second,
-                overall_time_period=1,
-                group_max_rate=settings.rate_limit_group_per_minute,
-                group_time_period=60,
+                overall_max_rate=1,
+                overall_time_period=1 / settings.rate_limit_per_second,
+                group_max_rate=1 if group_rate else 0,
+                group_time_period=60 / group_rate if group_rate else 0,
                 max_retries=settings.rate_limit_retries,
             )
         )

@@ -39,7 +39,10 @@ async def queue_due_digests(
                 queued += await delivery_queries.queue_scheduled(
                     session, subscriber_ids=[s.id for s in due], now=now
                 )
-                next_times = {s.id: next_digest_at(s.schedule, s.timezone, after=now) for s in due}
+                # Most subscribers share a few schedules: compute each slot once.
+                slots = {(s.schedule, s.timezone) for s in due}
+                next_slot = {key: next_digest_at(key[0], key[1], after=now) for key in slots}
+                next_times = {s.id: next_slot[(s.schedule, s.timezone)] for s in due}
                 await subscriber_queries.advance_schedules(session, next_times=next_times, now=now)
             if len(due) < batch_size:
                 break

@@ -26,14 +26,15 @@ class Settings(BaseSettings):
     article_max_chars: int = Field(default=200_000, ge=1_000)
     fetch_allow_private_addresses: bool = False
     telegram_timeout_seconds: float = Field(default=10.0, gt=0)
+    telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
     delivery_batch_size: int = Field(default=100, ge=1, le=10_000)
-    delivery_concurrency: int = Field(default=20, ge=1, le=1_000)
+    delivery_concurrency: int = Field(default=16, ge=1, le=1_000)  # sends in flight, not yet recorded
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
     delivery_max_attempts: int = Field(default=6, ge=1)
     delivery_backoff_seconds: float = Field(default=10.0, gt=0)
     delivery_chat_interval_seconds: float = Field(default=1.0, ge=0)
-    rate_limit_per_second: float = Field(default=29.0, ge=0)  # 0 turns rate limiting off
+    rate_limit_per_second: float = Field(default=29.5, ge=0)  # 0 turns rate limiting off
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
     rate_limit_retries: int = Field(default=1, ge=0)
     webhook_url: str | None = None
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
         return DeliveryPolicy(
             batch_size=self.delivery_batch_size,
             concurrency=self.delivery_concurrency,
+            connections=self.telegram_connections,
             lease=timedelta(seconds=self.delivery_lease_seconds),
             max_attempts=self.delivery_max_attempts,
             backoff_base=self.delivery_backoff_seconds,

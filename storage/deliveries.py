@@ -234,3 +234,30 @@ async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Fail
         Failure(chat, title, error or "", queued)
         for chat, title, error, queued in (await session.exec(statement)).all()
     ]
+
+
+async def mark_sent_many(
+    session: AsyncSession, *, sent: Sequence[tuple[Sequence[int], list[int]]], now: datetime | None = None
+) -> None:
+    """Mark several deliveries sent in one executemany: (delivery ids, their message ids) pairs."""
+    table = Delivery.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("delivery_id"))
+        .values(
+            state="sent",
+            sent_at=bindparam("sent_at"),
+            message_ids=bindparam("sent_messages"),
+            last_error=None,
+            available_at=None,
+        )
+    )
+    now = now or utcnow()
+    rows = [
+        {"delivery_id": delivery_id, "sent_at": now, "sent_messages": message_ids}
+        for delivery_ids, message_ids in sent
+        for delivery_id in delivery_ids
+    ]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(statement, rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -136,27 +137,43 @@ async def subscriber_counts(session: AsyncSession) -> dict[str, int]:
     return {"total": total, "active": active, "inactive": total - active, "deactivated": deactivated}
 
 
-async def due_subscribers(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Subscriber]:
+@dataclass(frozen=True, slots=True)
+class DueSubscriber:
+    """A subscriber whose digest is due, with what it takes to find the next slot."""
+
+    id: int
+    schedule: str
+    timezone: str
+
+
+async def due_subscribers(session: AsyncSession, *, now: datetime, limit: int) -> list[DueSubscriber]:
     """Active subscribers whose scheduled digest is due, oldest first (index ix_subscriber_due)."""
     statement = (
-        select(Subscriber)
+        select(Subscriber.id, Subscriber.schedule, Subscriber.timezone)
         .where(col(Subscriber.active).is_(True), col(Subscriber.next_digest_at) <= now)
         .order_by(col(Subscriber.next_digest_at))
         .limit(limit)
     )
-    return (await session.exec(statement)).all()
+    return [DueSubscriber(*row) for row in (await session.exec(statement)).all()]
 
 
 async def advance_schedules(
     session: AsyncSession, *, next_times: dict[int, datetime | None], now: datetime
 ) -> None:
     """After queueing: the digest went out now, the next one is due at its next slot."""
-    from sqlalchemy import update
+    from sqlalchemy import bindparam
 
     if not next_times:
         return
-    rows = [{"id": key, "next_digest_at": value, "last_digest_at": now} for key, value in next_times.items()]
-    await session.exec(update(Subscriber), params=rows)  # type: ignore[call-overload]
+    table = Subscriber.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("subscriber_id"))
+        .values(next_digest_at=bindparam("next_at"), last_digest_at=bindparam("sent_at"))
+    )
+    rows = [{"subscriber_id": key, "next_at": value, "sent_at": now} for key, value in next_times.items()]
+    connection = await session.connection()
+    await connection.execute(statement, rows)
 
 
 async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> None:
@@ -170,3 +187,44 @@ async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int
 
 async def subscribers_by_id(session: AsyncSession, *, ids: Iterable[int]) -> Sequence[Subscriber]:
     return (await session.exec(select(Subscriber).where(col(Subscriber.id).in_(list(ids))))).all()
+
+
+async def add_subscribers(session: AsyncSession, *, rows: Sequence[dict[str, object]]) -> None:
+    """Insert many subscribers at once (imports, load tests); each row names Subscriber's fields."""
+    from sqlalchemy import insert
+
+    now = utcnow()
+    values = [{"created_at": now, **row} for row in rows]
+    if values:
+        await session.exec(insert(Subscriber), params=values)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What the delivery worker needs of a subscriber, without loading the whole row."""
+
+    id: int
+    chat_id: int
+    digest_length: str
+
+
+async def recipients(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Recipient]:
+    statement = select(Subscriber.id, Subscriber.chat_id, Subscriber.digest_length).where(
+        col(Subscriber.id).in_(list(ids))
+    )
+    return {row[0]: Recipient(*row) for row in (await session.exec(statement)).all()}
+
+
+async def deactivate_by_id(
+    session: AsyncSession, *, subscriber_id: int, reason: str, now: datetime | None = None
+) -> None:
+    """Like ``deactivate``, for a subscriber known by id."""
+    from sqlalchemy import update
+
+    await session.exec(  # type: ignore[call-overload]
+        update(Subscriber)
+        .where(col(Subscriber.id) == subscriber_id)
+        .values(
+            active=False, next_digest_at=None, deactivated_at=now or utcnow(), deactivated_reason=reason[:255]
+        )
+    )

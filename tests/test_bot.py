@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -79,3 +80,21 @@ async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path
     assert fake.token not in caplog.text
     assert "<redacted>" in caplog.text  # the token was logged by a library, and redacted
     assert fake.state.commands.keys() == {"", "zh"}
+
+
+async def test_running_bot_pushes_new_articles_to_instant_subscribers(
+    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+) -> None:
+    async with running(fake, sqlite_url, scheduler_interval_seconds=0.5, delivery_chat_interval_seconds=0):
+        await fake.reply_to(READER, "/subscribe", language_code="zh")
+        [instant] = await fake.reply_to(READER, "/schedule instant", language_code="zh")
+        assert "发布" in instant.text
+        await fake.reply_to(STRANGER, "/subscribe")  # daily at 08:00: nothing now
+        before = len(fake.messages_to(READER))
+        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        [pushed] = await fake.wait_for_messages(READER, 1, after=before, timeout=10)
+        assert FIRST_HEADING in pushed.text and SECOND_HEADING in pushed.text
+        assert [b["callback_data"] for b in pushed.buttons] == ["sec:1:1", "sec:1:2"]
+        await asyncio.sleep(1.5)  # a few ticks later: still once
+        assert len(fake.messages_to(READER)) == before + 1
+        assert len(fake.messages_to(STRANGER)) == 1  # only the reply to /subscribe

@@ -209,3 +209,11 @@ def test_db_upgrade_publish_and_subscribers_list(tmp_path: Path, sample_path: Pa
         [script, "subscribers", "list"], capture_output=True, text=True, timeout=120, env=env
     )
     assert listed.returncode == 0 and "chat id" in listed.stdout
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from bot.settings import Settings
+
+    documented = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in documented, name

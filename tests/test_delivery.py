@@ -261,3 +261,20 @@ async def test_a_slow_subscriber_does_not_delay_the_others(harness: Harness) -> 
     others_done = time.monotonic() - started
     await drain
     assert others_done < 0.8
+
+
+async def test_only_one_scheduler_tick_runs_at_a_time_on_postgresql() -> None:
+    from storage.locks import try_lock
+    from storage.migrate import upgrade
+    from tests.conftest import POSTGRES_URL, reset_postgres
+
+    await reset_postgres()
+    await asyncio.to_thread(upgrade, POSTGRES_URL)
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with try_lock(engine) as first:
+            assert first
+            assert await queue_due_digests(engine, session_factory(engine)) is None  # the other tick waits
+        assert await queue_due_digests(engine, session_factory(engine)) == 0
+    finally:
+        await engine.dispose()

@@ -9,6 +9,7 @@ can be told to fail (429 with retry_after, 403, 400, slow answers).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -92,9 +93,17 @@ class _State:
 class FakeTelegram:
     """The server and the people who use the bot through it."""
 
-    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+    def __init__(self, token: str = "123456:TEST-TOKEN", *, rate_limit: float = 0.0) -> None:
         self.token = token
         self.state = _State()
+        self.rate_limit = rate_limit  # sends per second above which Telegram answers 429; 0: none
+        self._recent_sends: collections.deque[float] = collections.deque()
+        self.too_many: list[float] = []  # when each 429 was answered (monotonic)
+        self.keep_messages = True  # False for load tests: count messages, keep none
+        self.sent_count = 0
+        self.first_sent: float | None = None
+        self.last_sent: float | None = None
+        self.started = time.monotonic()
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
@@ -108,6 +117,7 @@ class FakeTelegram:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         application = tornado.web.Application(
             [
+                (r"/_stats", _StatsHandler, {"fake": self}),
                 (r"/bot([^/]+)/(\w+)", _MethodHandler, {"fake": self}),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, {"fake": self}),
             ],
@@ -289,8 +299,37 @@ class FakeTelegram:
                 return error
         return None
 
+    def _flood(self) -> bool:
+        """Telegram's flood control, as a sliding one-second window over accepted sends."""
+        now = time.monotonic()
+        while self._recent_sends and self._recent_sends[0] <= now - 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self.rate_limit:
+            self.too_many.append(now)
+            return True
+        self._recent_sends.append(now)
+        return False
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent_count,
+            "too_many": len(self.too_many),
+            "uptime": round(time.monotonic() - self.started, 3),
+            "first_sent": self.first_sent and round(self.first_sent - self.started, 3),
+            "last_sent": self.last_sent and round(self.last_sent - self.started, 3),
+            "too_many_after": [round(t - self.started, 3) for t in self.too_many[-1000:]],
+        }
+
     async def call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        self.state.calls.append((method, params))
+        if self.keep_messages:
+            self.state.calls.append((method, params))
+        if self.rate_limit and method.startswith("send") and self._flood():
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
         error = self._take_error(method, params)
         if error is not None:
             if error.delay:
@@ -373,7 +412,11 @@ class FakeTelegram:
         return text
 
     def _record(self, message: SentMessage) -> dict[str, Any]:
-        self.state.sent.append(message)
+        self.sent_count += 1
+        self.last_sent = time.monotonic()
+        self.first_sent = self.first_sent or self.last_sent
+        if self.keep_messages:
+            self.state.sent.append(message)
         self._new_message.set()
         chat = (
             {"id": message.chat_id, "type": "private", "first_name": "User"}
@@ -550,3 +593,11 @@ class _FileHandler(tornado.web.RequestHandler):
             return
         self.set_header("Content-Type", "application/octet-stream")
         self.finish(data)
+
+
+class _StatsHandler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+
+    def get(self) -> None:
+        self.finish(self.fake.stats())

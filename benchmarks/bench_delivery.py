@@ -1,0 +1,283 @@
+"""Delivery throughput, rate limiting, memory and the due query, against a fake Bot API server.
+
+Usage: uv run python benchmarks/bench_delivery.py [--subscribers 10000] [--limited-seconds 60]
+                                                  [--memory-subscribers 100000] [--query-subscribers 100000]
+
+Prints, in one run:
+ (a) rate limiting off: end-to-end messages/s of the outbox (tick, claim, render, send, mark) for one
+     article to N subscribers, and of a naive loop (`for chat in chats: await bot.send_message(...)`)
+     on the same server, and their ratio;
+ (b) default limits against a server that answers 429 above 30 messages/s: the achieved rate over at
+     least 60 s, and how many 429s came, and how many after the first second;
+ (c) peak memory of a process that queues and delivers to 100,000 subscribers due at once;
+ (d) the due-subscriber query for 100,000 subscribers on SQLite and PostgreSQL.
+The fake server runs in its own process, so its memory and CPU are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from benchmarks.crash_loop import POSTGRES_URL, queue_one_article, reset_database
+from bot.app import build_application
+from bot.delivery import DeliveryWorker
+from bot.schedule import queue_due_digests
+from bot.settings import Settings
+from storage import articles as article_queries
+from storage import create_engine, session_factory, session_scope
+from storage import deliveries as delivery_queries
+from storage import subscribers as subscriber_queries
+from storage.deliveries import Claimed
+from storage.subscribers import Recipient
+
+TOKEN = "123456:BENCH-TOKEN"
+
+
+class FakeServer:
+    """`python -m bot.fakeapi` in a child process."""
+
+    def __init__(self, rate_limit: float = 0.0) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.fakeapi", "--rate-limit", str(rate_limit), "--token", TOKEN],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.port = int(self.process.stdout.readline())  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{self.port}/bot"
+
+    def stats(self) -> dict:
+        return httpx.get(f"http://127.0.0.1:{self.port}/_stats", timeout=10).json()
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def settings(url: str, server: FakeServer, *, rate_limit: float) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        telegram_api_file_url=server.base_url.replace("/bot", "/file/bot"),
+        database_url=url,
+        rate_limit_per_second=rate_limit,
+        delivery_chat_interval_seconds=0.0,
+    )
+
+
+async def deliver_all(config: Settings) -> tuple[int, float]:
+    """Tick and drain the outbox in this process: (messages sent, seconds)."""
+    application = build_application(config, deliver=False)
+    async with application:
+        services = application.bot_data["services"]
+        worker = DeliveryWorker(application.bot, services, config.delivery_policy())
+        started = time.perf_counter()
+        await queue_due_digests(services.engine, services.sessions, batch_size=1000)
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop))
+        while True:  # until nothing is left to send (items may wait for retry_after)
+            await asyncio.sleep(0.5)
+            async with session_scope(services.sessions) as session:
+                counts = await delivery_queries.delivery_counts(session)
+            if counts["pending"] + counts["sending"] == 0:
+                break
+        stop.set()
+        await running
+        elapsed = time.perf_counter() - started
+        await services.engine.dispose()
+    return worker.sent_messages, elapsed
+
+
+async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, float]:
+    """`for chat in chats: await bot.send_message(...)`: the same bot and message, no bookkeeping."""
+    from telegram import LinkPreviewOptions
+    from telegram.constants import ParseMode
+
+    config = settings(url, server, rate_limit=0)
+    application = build_application(config, deliver=False)
+    async with application:
+        services = application.bot_data["services"]
+        async with session_scope(services.sessions) as session:
+            article = await article_queries.latest_article(session)
+        articles = await services.load_articles([article.id])
+        worker = DeliveryWorker(application.bot, services, config.delivery_policy())
+        [message] = await worker._render(Recipient(0, 0, "normal"), [Claimed(0, 0, article.id, 1)], articles)
+        no_preview = LinkPreviewOptions(is_disabled=True)
+        bot = application.bot
+        started = time.perf_counter()
+        for chat in range(10_000, 10_000 + chats):
+            await bot.send_message(
+                chat,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.reply_markup,
+                link_preview_options=no_preview,
+            )
+        elapsed = time.perf_counter() - started
+        await services.engine.dispose()
+    return chats, elapsed
+
+
+async def part_throughput(url: str, subscribers: int) -> None:
+    server = FakeServer()
+    try:
+        await reset_database(url)
+        await queue_one_article(url, subscribers, queue=False)
+        sent, seconds = await deliver_all(settings(url, server, rate_limit=0))
+        naive_sent, naive_seconds = await naive_loop(url, server, subscribers)
+    finally:
+        server.close()
+    outbox_rate, naive_rate = sent / seconds, naive_sent / naive_seconds
+    print(f"(a) outbox, rate limiting off: {sent} messages in {seconds:.1f} s = {outbox_rate:.0f} msg/s")
+    print(
+        f"    naive loop:                {naive_sent} messages in {naive_seconds:.1f} s = {naive_rate:.0f} msg/s"
+    )
+    print(f"    ratio outbox / naive:      {outbox_rate / naive_rate:.2f}  (target >= 1.0)")
+
+
+async def part_rate_limited(url: str, seconds: float) -> None:
+    subscribers = int(seconds * 30) + 300
+    server = FakeServer(rate_limit=30)
+    try:
+        await reset_database(url)
+        await queue_one_article(url, subscribers, queue=False)
+        start_uptime = server.stats()["uptime"]
+        sent, elapsed = await deliver_all(
+            settings(url, server, rate_limit=Settings.model_fields["rate_limit_per_second"].default)
+        )
+        stats = server.stats()
+    finally:
+        server.close()
+    late = [t for t in stats["too_many_after"] if t > start_uptime + 1.0]
+    span = stats["last_sent"] - stats["first_sent"]
+    rate = (stats["sent"] - 1) / span  # as Telegram sees it: first to last message
+    print(
+        f"(b) default limits vs a server that refuses > 30 msg/s: {stats['sent']} messages over {span:.1f} s "
+        f"= {rate:.2f} msg/s ({100 * rate / 30:.1f}% of 30; target >= 95%); end to end {sent / elapsed:.2f} msg/s"
+    )
+    print(f"    429 answers: {stats['too_many']} in all, {len(late)} after the first second (target 0)")
+
+
+def part_memory(url: str, subscribers: int) -> None:
+    """In a child process, so that its peak memory is its own."""
+    asyncio.run(reset_database(url))
+    asyncio.run(queue_one_article(url, subscribers, queue=False))
+    server = FakeServer()
+    try:
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.bench_delivery",
+                "--child-memory",
+                url,
+                "--port",
+                str(server.port),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        server.close()
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    print(
+        f"(c) {subscribers} subscribers due at once: queued and delivered {result['sent']} messages in "
+        f"{result['seconds']:.0f} s; peak memory {result['peak_mb']:.0f} MB (target <= 200 MB)"
+    )
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's before exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def child_memory(url: str, port: int) -> None:
+    server = FakeServer.__new__(FakeServer)
+    server.port, server.base_url = port, f"http://127.0.0.1:{port}/bot"
+    sent, seconds = await deliver_all(settings(url, server, rate_limit=0))
+    print(json.dumps({"sent": sent, "seconds": seconds, "peak_mb": peak_memory_mb()}))
+
+
+async def part_due_query(url: str, subscribers: int, label: str) -> None:
+    await reset_database(url)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "chat_id": 10_000 + i,
+            "active": i % 10 != 0,
+            "schedule": "08:00",
+            "timezone": "UTC",
+            "next_digest_at": now + timedelta(seconds=(i * 7919) % 86_400 - 600),
+        }
+        for i in range(subscribers)
+    ]
+    for start in range(0, subscribers, 10_000):
+        async with session_scope(sessions) as session:
+            await subscriber_queries.add_subscribers(session, rows=rows[start : start + 10_000])
+    times, found = [], 0
+    for _ in range(20):
+        async with session_scope(sessions) as session:
+            started = time.perf_counter()
+            due = await subscriber_queries.due_subscribers(session, now=now, limit=1000)
+            times.append(time.perf_counter() - started)
+            found = len(due)
+    await engine.dispose()
+    print(
+        f"(d) due query, {subscribers} subscribers on {label}: median {1000 * statistics.median(times):.1f} ms, "
+        f"max {1000 * max(times):.1f} ms for {found} due (target < 100 ms)"
+    )
+
+
+async def main_async(args: argparse.Namespace, url: str) -> None:
+    if "a" in args.parts:
+        await part_throughput(url, args.subscribers)
+    if "b" in args.parts:
+        await part_rate_limited(url, args.limited_seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--limited-seconds", type=float, default=60.0)
+    parser.add_argument("--memory-subscribers", type=int, default=100_000)
+    parser.add_argument("--query-subscribers", type=int, default=100_000)
+    parser.add_argument("--parts", default="abcd", help="which parts to run, e.g. ab")
+    parser.add_argument("--child-memory", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_memory:
+        asyncio.run(child_memory(args.child_memory, args.port))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
+    url = f"sqlite+aiosqlite:///{folder / 'outbox.db'}"
+    os.environ.pop("DATABASE_URL", None)
+    print(f"SQLite outbox in {folder}; fake Bot API server in a child process on 127.0.0.1")
+    asyncio.run(main_async(args, url))
+    if "c" in args.parts:
+        part_memory(url, args.memory_subscribers)
+    if "d" in args.parts:
+        asyncio.run(part_due_query(url, args.query_subscribers, "SQLite"))
+        asyncio.run(part_due_query(POSTGRES_URL, args.query_subscribers, "PostgreSQL"))
+
+
+if __name__ == "__main__":
+    main()
