@@ -18,11 +18,12 @@ from telegram.ext import (
 )
 
 from bot.delivery import DeliveryWorker
-from bot.handlers import admin, fallback, preferences, reading, start, subscription
+from bot.handlers import admin, fallback, preferences, reading, sources, start, subscription
 from bot.logs import add_secrets
 from bot.schedule import queue_due_digests
 from bot.services import Services
 from bot.settings import Settings
+from bot.sources import SourcePoller
 from bot.texts import COMMANDS
 from storage import create_engine, session_factory
 
@@ -76,6 +77,7 @@ def build_application(settings: Settings, *, deliver: bool = True) -> Applicatio
     application.bot_data["services"] = services
     application.bot_data["engine"] = engine
     application.bot_data["deliver"] = deliver
+    application.bot_data["poller"] = SourcePoller(services, notify=_admin_notifier(application))
     _add_handlers(application)
     return application
 
@@ -98,6 +100,10 @@ def _add_handlers(application: Application) -> None:
         "length": preferences.length,
         "publish": admin.publish,
         "stats": admin.stats,
+        "addsource": sources.add_source,
+        "sources": sources.list_sources,
+        "removesource": sources.remove_source,
+        "pausesource": sources.pause_source,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
@@ -110,9 +116,23 @@ def _add_handlers(application: Application) -> None:
     application.add_error_handler(fallback.error_handler)
 
 
+def _admin_notifier(application: Application):  # noqa: ANN202 - an async callable
+    """Tell every admin something, in a private message; an unreachable admin is logged."""
+
+    async def notify(text: str) -> None:
+        for admin_id in application.bot_data["services"].settings.admin_user_ids:
+            try:
+                await application.bot.send_message(admin_id, text)
+            except Exception:
+                logger.warning("could not notify admin %s", admin_id)
+
+    return notify
+
+
 async def scheduler_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The repeating job: queue due digests, then wake the delivery worker."""
+    """The repeating job: poll due sources, queue due digests, then wake the delivery worker."""
     services: Services = context.application.bot_data["services"]
+    await context.application.bot_data["poller"].poll_due()
     queued = await queue_due_digests(services.engine, services.sessions, batch_size=1000)
     worker: DeliveryWorker | None = context.application.bot_data.get("worker")
     if queued and worker is not None:

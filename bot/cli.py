@@ -97,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=1000)
     listing.set_defaults(handler=service.subscribers_list)
 
+    sources = commands.add_parser("sources", help="feeds and pages the bot follows").add_subparsers(
+        dest="sources_command", required=True
+    )
+    sources.add_parser("add", help="follow a feed or page").add_argument("url")
+    sources.add_parser("list", help="one line per source, with its last error")
+    for name in ("remove", "pause"):
+        sources.add_parser(name, help=f"{name} a source (pause again to resume)").add_argument("id", type=int)
+    sources.add_parser("import", help="follow every feed of an OPML file").add_argument("file")
+    sources.add_parser("export", help="the followed feeds as OPML").add_argument("file", nargs="?")
+    for choice in sources.choices.values():
+        choice.set_defaults(handler=service.sources_command)
+
     channels = commands.add_parser("channels", help="channels the bot posts to").add_subparsers(
         dest="channels_command", required=True
     )

@@ -34,7 +34,11 @@ EN: Final[dict[str, str]] = {
         "/length short|normal|long\n"
         "/language en|zh"
     ),
-    "help_admin": "\n\n<b>Admin</b>\n/publish URL – or send a .txt, .md or .html file\n/stats – numbers",
+    "help_admin": (
+        "\n\n<b>Admin</b>\n/publish URL – or send a .txt, .md or .html file\n/stats – numbers\n"
+        "/addsource URL – follow a feed or page\n/sources – followed sources\n"
+        "/pausesource ID, /removesource ID"
+    ),
     "button_subscribe": "Subscribe",
     "button_latest": "Latest digest",
     "subscribed": "Subscribed. You will get digests {schedule} ({timezone}). Change it with /settings.",
@@ -91,6 +95,22 @@ EN: Final[dict[str, str]] = {
     ),
     "stats_oldest": "Oldest waiting item: {when}",
     "stats_failure": "✗ chat {chat} · {title}: {error}",
+    "usage_addsource": "Send /addsource URL of a feed (RSS, Atom) or a web page.",
+    "usage_removesource": "Which source? /removesource ID (see /sources).",
+    "usage_pausesource": "Which source? /pausesource ID (see /sources).",
+    "source_failed": "Could not follow it: {reason}",
+    "source_added": "Following #{id} {title} ({kind}); {entries} earlier entries stored, not sent.",
+    "source_exists": "Already following it as #{id} {title}.",
+    "source_not_found": "There is no source {id}. /sources lists them.",
+    "no_sources": "No sources yet. /addsource URL follows a feed or page.",
+    "sources_header": "<b>Sources</b>",
+    "source_line": "<code>{id}</code> {title} · {kind} · {state}",
+    "source_error": "   ✗ {error} ({count} failures in a row)",
+    "source_active": "active",
+    "source_paused": "paused",
+    "source_removed": "Source #{id} removed; its articles stay.",
+    "source_paused_now": "Source #{id} paused. /pausesource {id} resumes it.",
+    "source_resumed": "Source #{id} resumed.",
     "unknown_command": "I don't know that command. /help lists what I can do.",
     "error": "Something went wrong on my side. Please try again later.",
     "button_settings_length": "Length: {length}",
@@ -121,7 +141,10 @@ ZH: Final[dict[str, str]] = {
         "/length short|normal|long\n"
         "/language en|zh"
     ),
-    "help_admin": "\n\n<b>管理员</b>\n/publish 网址 – 或发送 .txt、.md、.html 文件\n/stats – 统计",
+    "help_admin": (
+        "\n\n<b>管理员</b>\n/publish 网址 – 或发送 .txt、.md、.html 文件\n/stats – 统计\n"
+        "/addsource 网址 – 关注订阅源或网页\n/sources – 已关注的来源\n/pausesource 编号、/removesource 编号"
+    ),
     "button_subscribe": "订阅",
     "button_latest": "最新摘要",
     "subscribed": "已订阅。你将{schedule}收到摘要（{timezone}）。可用 /settings 修改。",
@@ -175,6 +198,22 @@ ZH: Final[dict[str, str]] = {
     ),
     "stats_oldest": "最早的待发送条目：{when}",
     "stats_failure": "✗ 会话 {chat} · {title}：{error}",
+    "usage_addsource": "发送 /addsource 网址（RSS、Atom 订阅源或网页）。",
+    "usage_removesource": "要删除哪个来源？/removesource 编号（见 /sources）。",
+    "usage_pausesource": "要暂停哪个来源？/pausesource 编号（见 /sources）。",
+    "source_failed": "无法关注：{reason}",
+    "source_added": "已关注 #{id} {title}（{kind}）；已保存 {entries} 篇旧文章，不会推送。",
+    "source_exists": "已经在关注：#{id} {title}。",
+    "source_not_found": "没有编号为 {id} 的来源。/sources 列出所有来源。",
+    "no_sources": "还没有来源。/addsource 网址 可以关注订阅源或网页。",
+    "sources_header": "<b>来源</b>",
+    "source_line": "<code>{id}</code> {title} · {kind} · {state}",
+    "source_error": "   ✗ {error}（连续失败 {count} 次）",
+    "source_active": "正常",
+    "source_paused": "已暂停",
+    "source_removed": "来源 #{id} 已删除；其文章仍保留。",
+    "source_paused_now": "来源 #{id} 已暂停。/pausesource {id} 可恢复。",
+    "source_resumed": "来源 #{id} 已恢复。",
     "unknown_command": "我不认识这个命令。/help 列出我能做的事。",
     "error": "我这边出了点问题，请稍后再试。",
     "button_settings_length": "长度：{length}",

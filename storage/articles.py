@@ -69,6 +69,9 @@ async def save_article(
     guid: str | None = None,
     published_at: datetime | None = None,
     now: datetime | None = None,
+    entry_key: str | None = None,
+    announce: bool = True,
+    extra: dict[str, object] | None = None,
 ) -> tuple[Article, bool]:
     """Store an article and its sections; the existing row and ``False`` when the text is known."""
     fingerprint = content_hash(article)
@@ -89,7 +92,9 @@ async def save_article(
         byline=(article.source or None) and article.source[:255],
         published_at=now if published_at is None else published_at,
         fetched_at=now,
-        structure=_structure(article),
+        structure={**_structure(article), **(extra or {})},
+        entry_key=entry_key,
+        announce=announce,
     )
     session.add(row)
     await session.flush()
@@ -105,6 +110,38 @@ async def save_article(
         )
     await session.flush()
     return row, True
+
+
+async def update_article(
+    session: AsyncSession, *, row: Article, article: digests.Article, extra: dict[str, object] | None = None
+) -> bool:
+    """An edited entry: new text and sections in place; ``False`` when the text is the same."""
+    fingerprint = content_hash(article)
+    if fingerprint != row.content_hash:
+        clash = (await session.exec(select(Article).where(Article.content_hash == fingerprint))).first()
+        if clash is not None:
+            return False  # the new text is stored already, as another article
+    changed = fingerprint != row.content_hash
+    row.content_hash = fingerprint
+    row.title = article.title[:1024]
+    row.language = article.language
+    row.structure = {**_structure(article), **(extra or {})}
+    session.add(row)
+    if changed:
+        for section in await article_sections(session, article_id=row.id):
+            await session.delete(section)
+        await session.flush()
+        for section in article.sections:
+            session.add(
+                Section(
+                    article_id=row.id,
+                    position=section.index,
+                    heading=section.heading[:1024],
+                    label=section.label[:32],
+                    paragraphs=list(section.paragraphs),
+                )
+            )
+    return changed
 
 
 async def get_article(session: AsyncSession, *, article_id: int) -> Article | None:

@@ -100,8 +100,10 @@ class Source(SQLModel, table=True):
     next_poll_at: datetime | None = _timestamp(index=True)
     etag: str | None = Field(default=None, max_length=255)
     last_modified: str | None = Field(default=None, max_length=64)
-    error_count: int = Field(default=0)
+    error_count: int = Field(default=0)  # consecutive failed polls
     last_error: str | None = Field(default=None, max_length=1024)
+    last_polled_at: datetime | None = _timestamp()
+    paused_reason: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -111,6 +113,7 @@ class Article(SQLModel, table=True):
     __tablename__ = "article"
     __table_args__ = (
         UniqueConstraint("content_hash", name="uq_article_content_hash"),
+        UniqueConstraint("source_id", "entry_key", name="uq_article_source_entry"),
         Index("ix_article_source_guid", "source_id", "guid"),
         Index("ix_article_published", "published_at"),
         Index("ix_article_fetched", "fetched_at"),
@@ -123,6 +126,8 @@ class Article(SQLModel, table=True):
     )
     url: str | None = Field(default=None, max_length=2048)
     guid: str | None = Field(default=None, max_length=1024)
+    # The entry's identity in its source: GUID, else canonical link, else a hash of title and text.
+    entry_key: str | None = Field(default=None, max_length=1024)
     content_hash: str = Field(max_length=64)
     title: str = Field(max_length=1024)
     language: str = Field(default="en", max_length=16)

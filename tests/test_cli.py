@@ -193,7 +193,7 @@ def test_db_upgrade_publish_and_subscribers_list(tmp_path: Path, sample_path: Pa
     script = str(Path(sys.executable).parent / "digestbot")
     env = _clean_env(tmp_path)
     upgraded = subprocess.run([script, "db", "upgrade"], capture_output=True, text=True, timeout=120, env=env)
-    assert upgraded.returncode == 0 and "revision 0002" in upgraded.stdout
+    assert upgraded.returncode == 0 and "revision 0003" in upgraded.stdout
     published = subprocess.run(
         [script, "publish", str(sample_path)], capture_output=True, text=True, timeout=120, env=env
     )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from bot.commands.digest import read_source
 from bot.commands.errors import CliError
 from bot.settings import Settings
+from digests.errors import DigestError
 from storage import SchemaBehindError, create_engine, ensure_schema, session_factory, session_scope
 from storage import subscribers as subscriber_queries
 
@@ -232,6 +234,7 @@ async def _work(settings: Settings, *, scheduler: bool) -> None:
     async def tick_forever() -> None:
         while not stop.is_set():
             try:
+                await application.bot_data["poller"].poll_due()
                 if await queue_due_digests(services.engine, services.sessions):
                     delivery.wake()
             except Exception:
@@ -282,3 +285,94 @@ def stats(args: argparse.Namespace, out: TextIO) -> int:
         return 0
 
     return asyncio.run(main())
+
+
+async def _with_services(settings: Settings, action):  # noqa: ANN001, ANN202 - an async callable
+    """Run ``action(services)`` against the database, without a bot."""
+    from bot.services import Services
+
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        return await action(Services(settings=settings, sessions=session_factory(engine), engine=engine))
+    finally:
+        await engine.dispose()
+
+
+def sources_command(args: argparse.Namespace, out: TextIO) -> int:
+    """`digestbot sources add|list|remove|pause|import|export`."""
+    from bot.sources import SourcePoller
+    from digests.opml import Outline, export_opml, parse_opml
+    from storage import sources as source_queries
+
+    settings = load_settings()
+
+    async def add(services) -> int:  # noqa: ANN001
+        source, created, result = await SourcePoller(services).add(args.url)
+        state = "following" if created else "already following"
+        out.write(
+            f"#{source.id} {source.title or source.url} ({source.kind}): {state}; "
+            f"{result.new} entries stored\n"
+        )
+        return 0
+
+    async def listing(services) -> int:  # noqa: ANN001
+        async with session_scope(services.sessions) as session:
+            rows = await source_queries.list_sources(session)
+        for row in rows:
+            state = "paused" if row.paused else "active"
+            out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {row.url}  {row.title or ''}\n")
+            if row.last_error:
+                out.write(f"      last error ({row.error_count} in a row): {row.last_error}\n")
+        return 0
+
+    async def change(services) -> int:  # noqa: ANN001
+        async with session_scope(services.sessions) as session:
+            source = await source_queries.get_source(session, source_id=args.id)
+            if source is None or source.kind == "upload":
+                raise CliError(f"there is no source {args.id}")
+            if args.sources_command == "remove":
+                await source_queries.remove_source(session, source=source)
+                out.write(f"source {args.id} removed\n")
+            else:
+                await source_queries.set_paused(
+                    session, source=source, paused=not source.paused, reason="paused from the command line"
+                )
+                out.write(f"source {args.id} {'paused' if source.paused else 'resumed'}\n")
+        return 0
+
+    async def import_opml(services) -> int:  # noqa: ANN001
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as error:
+            raise CliError(f"cannot read {args.file}: {error.strerror}") from None
+        poller = SourcePoller(services)
+        for outline in parse_opml(data):
+            try:
+                source, created, _ = await poller.add(outline.url)
+                out.write(f"#{source.id} {outline.url}: {'following' if created else 'already following'}\n")
+            except DigestError as error:
+                out.write(f"skipped {outline.url}: {error}\n")
+        return 0
+
+    async def export(services) -> int:  # noqa: ANN001
+        async with session_scope(services.sessions) as session:
+            rows = await source_queries.list_sources(session)
+        document = export_opml(
+            [Outline(r.title or r.url or "", r.url or "") for r in rows if r.kind == "feed"]
+        )
+        if args.file:
+            Path(args.file).write_text(document, encoding="utf-8")
+        else:
+            out.write(document)
+        return 0
+
+    actions = {
+        "add": add,
+        "list": listing,
+        "remove": change,
+        "pause": change,
+        "import": import_opml,
+        "export": export,
+    }
+    return asyncio.run(_with_services(settings, actions[args.sources_command]))

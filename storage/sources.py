@@ -1,0 +1,111 @@
+"""Queries on sources: feeds and pages the bot polls, and uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Article, Source, utcnow
+
+
+async def add_source(
+    session: AsyncSession,
+    *,
+    url: str,
+    kind: str,
+    title: str | None,
+    poll_interval_seconds: int,
+    now: datetime | None = None,
+) -> tuple[Source, bool]:
+    """The source for this URL, created (due now) unless it exists; ``True`` when new."""
+    existing = (await session.exec(select(Source).where(Source.url == url))).first()
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    source = Source(
+        url=url,
+        kind=kind,
+        title=title,
+        poll_interval_seconds=poll_interval_seconds,
+        next_poll_at=now,
+        created_at=now,
+    )
+    session.add(source)
+    await session.flush()
+    return source, True
+
+
+async def get_source(session: AsyncSession, *, source_id: int) -> Source | None:
+    return await session.get(Source, source_id)
+
+
+async def list_sources(session: AsyncSession) -> Sequence[Source]:
+    """Polled sources (feeds and pages), oldest first."""
+    statement = select(Source).where(Source.kind != "upload").order_by(col(Source.id))
+    return (await session.exec(statement)).all()
+
+
+async def remove_source(session: AsyncSession, *, source: Source) -> None:
+    """Forget a source; its articles stay (their source becomes empty)."""
+    await session.delete(source)
+
+
+async def set_paused(
+    session: AsyncSession,
+    *,
+    source: Source,
+    paused: bool,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    source.paused = paused
+    source.paused_reason = reason[:255] if (paused and reason) else None
+    if not paused:
+        source.error_count = 0
+        source.next_poll_at = now or utcnow()
+    session.add(source)
+
+
+async def due_sources(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Source]:
+    """Sources whose next poll is due, most overdue first."""
+    statement = (
+        select(Source)
+        .where(Source.kind != "upload", col(Source.paused).is_(False), col(Source.next_poll_at) <= now)
+        .order_by(col(Source.next_poll_at))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def record_poll(
+    session: AsyncSession,
+    *,
+    source: Source,
+    now: datetime,
+    next_poll_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    error: str | None = None,
+    title: str | None = None,
+) -> None:
+    """The outcome of a poll: validators on success; the error and one more failure otherwise."""
+    source.last_polled_at = now
+    source.next_poll_at = next_poll_at
+    if error is None:
+        source.error_count = 0
+        source.last_error = None
+        source.etag = etag or source.etag
+        source.last_modified = last_modified or source.last_modified
+        source.title = source.title or (title[:255] if title else None)
+    else:
+        source.error_count += 1
+        source.last_error = error[:1024]
+    session.add(source)
+
+
+async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> Article | None:
+    statement = select(Article).where(Article.source_id == source_id, Article.entry_key == entry_key)
+    return (await session.exec(statement)).first()
