@@ -28,6 +28,7 @@ EN: Final[dict[str, str]] = {
         "/section N [id] – one section in detail (N: 2, 二 or words of the heading)\n"
         "/digest [id] – the full digest, every section\n"
         "/subscribe, /unsubscribe – scheduled digests on or off\n"
+        "/subscribe ID, /unsubscribe ID – only chosen sources; /subscribe all – every source\n"
         "/settings – schedule, timezone, length and language\n"
         "/schedule HH:MM [days] | instant | off\n"
         "/timezone Area/City (or +8)\n"
@@ -95,6 +96,12 @@ EN: Final[dict[str, str]] = {
     ),
     "stats_oldest": "Oldest waiting item: {when}",
     "stats_failure": "✗ chat {chat} · {title}: {error}",
+    "follow_usage": "Which source? /subscribe ID or /unsubscribe ID (ids in /settings and /sources), or /subscribe all.",
+    "following_source": "Subscribed to source #{id} {title}. Other sources: /subscribe ID; all of them: /subscribe all.",
+    "following_all": "Subscribed to all sources.",
+    "unfollowed_source": "No more articles from source #{id} {title}.",
+    "settings_sources": "Sources: {sources}",
+    "sources_all": "all",
     "usage_addsource": "Send /addsource URL of a feed (RSS, Atom) or a web page.",
     "usage_removesource": "Which source? /removesource ID (see /sources).",
     "usage_pausesource": "Which source? /pausesource ID (see /sources).",
@@ -135,6 +142,7 @@ ZH: Final[dict[str, str]] = {
         "/section N [编号] – 某一节的详细摘要（N：2、二 或标题中的词）\n"
         "/digest [编号] – 完整摘要，包括每一节\n"
         "/subscribe、/unsubscribe – 开启或关闭定时摘要\n"
+        "/subscribe 编号、/unsubscribe 编号 – 只接收选定来源；/subscribe all – 全部来源\n"
         "/settings – 时间表、时区、长度和语言\n"
         "/schedule HH:MM [星期] | instant | off\n"
         "/timezone 地区/城市（或 +8）\n"
@@ -198,6 +206,12 @@ ZH: Final[dict[str, str]] = {
     ),
     "stats_oldest": "最早的待发送条目：{when}",
     "stats_failure": "✗ 会话 {chat} · {title}：{error}",
+    "follow_usage": "哪个来源？/subscribe 编号 或 /unsubscribe 编号（编号见 /settings 和 /sources），或 /subscribe all。",
+    "following_source": "已订阅来源 #{id} {title}。其他来源：/subscribe 编号；全部来源：/subscribe all。",
+    "following_all": "已订阅全部来源。",
+    "unfollowed_source": "不再接收来源 #{id} {title} 的文章。",
+    "settings_sources": "来源：{sources}",
+    "sources_all": "全部",
     "usage_addsource": "发送 /addsource 网址（RSS、Atom 订阅源或网页）。",
     "usage_removesource": "要删除哪个来源？/removesource 编号（见 /sources）。",
     "usage_pausesource": "要暂停哪个来源？/pausesource 编号（见 /sources）。",

@@ -15,6 +15,7 @@ from digests.tokenizers import SUMY_LANGUAGES, Tokenizer, tokenizer_for
 
 logger = logging.getLogger(__name__)
 
+MAX_CANDIDATES = 400  # sentences ranked per section: bounds the summarizer's time per article
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
 # Chosen by benchmarks/eval_rouge.py on the development sets (see README).
@@ -82,6 +83,10 @@ def summarize_sentences(
     unique = list(dict.fromkeys(s.strip() for s in sentences if s.strip()))
     if not unique:
         return ()
+    if len(unique) > MAX_CANDIDATES:
+        # Graph methods are quadratic: a very long section is ranked on its first sentences only.
+        logger.debug("ranking the first %d of %d sentences", MAX_CANDIDATES, len(unique))
+        unique = unique[:MAX_CANDIDATES]
     count = sentence_count(budget, len(unique))
     if count >= len(unique):
         return tuple(unique)  # short sections are kept whole

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Article, Delivery, Subscriber, utcnow
+from storage.models import Article, Delivery, Source, SourceFollow, Subscriber, utcnow
 
 STATES = ("pending", "sending", "sent", "failed")
 
@@ -68,6 +68,19 @@ def _queue_from(session: AsyncSession, pairs) -> object:  # noqa: ANN001 - a sel
     )
 
 
+def _follows(article_source: object) -> object:
+    """The subscriber wants articles of this source: all sources, an admin upload, or a chosen one."""
+    from sqlalchemy import exists
+
+    chosen = exists().where(
+        SourceFollow.subscriber_id == Subscriber.id, SourceFollow.source_id == article_source
+    )
+    uploads = select(Source.id).where(Source.kind == "upload")
+    return or_(
+        col(Subscriber.follow_all).is_(True), article_source.is_(None), article_source.in_(uploads), chosen
+    )  # type: ignore[attr-defined]
+
+
 def _pending_columns(now: datetime) -> tuple[object, ...]:
     return (
         literal("pending"),
@@ -85,7 +98,11 @@ async def queue_scheduled(session: AsyncSession, *, subscriber_ids: Sequence[int
     pairs = (
         select(Subscriber.id, Article.id, *_pending_columns(now))
         .join(Article, and_(col(Article.fetched_at) > since, col(Article.fetched_at) <= now))
-        .where(col(Subscriber.id).in_(subscriber_ids), col(Article.announce).is_(True))
+        .where(
+            col(Subscriber.id).in_(subscriber_ids),
+            col(Article.announce).is_(True),
+            _follows(Article.source_id),
+        )
     )
     result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
     return int(result.rowcount or 0)
@@ -97,9 +114,14 @@ async def queue_instant(session: AsyncSession, *, article_id: int, now: datetime
     if article is None or not article.announce:
         return 0
     since = func.coalesce(Subscriber.subscribed_at, Subscriber.created_at)
-    pairs = select(Subscriber.id, literal(article_id), *_pending_columns(now)).where(
-        col(Subscriber.active).is_(True), Subscriber.schedule == "instant", since <= article.fetched_at
-    )
+    conditions = [
+        col(Subscriber.active).is_(True),
+        Subscriber.schedule == "instant",
+        since <= article.fetched_at,
+    ]
+    if article.source_id is not None:
+        conditions.append(_follows(literal(article.source_id)))
+    pairs = select(Subscriber.id, literal(article_id), *_pending_columns(now)).where(*conditions)
     result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
     return int(result.rowcount or 0)
 

@@ -77,6 +77,8 @@ class Subscriber(SQLModel, table=True):
     schedule: str = Field(default="08:00", max_length=64)  # "08:00", "07:30 mon-fri", "instant", "off"
     digest_length: str = Field(default="normal", max_length=8)  # short, normal, long
     active: bool = Field(default=False)  # subscribed and reachable
+    # All sources (the default), or only those in source_follow; uploads by admins always come.
+    follow_all: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     subscribed_at: datetime | None = _timestamp()
     next_digest_at: datetime | None = _timestamp()
     last_digest_at: datetime | None = _timestamp()
@@ -178,3 +180,20 @@ class Delivery(SQLModel, table=True):
     available_at: datetime | None = _timestamp()  # not before: backoff and leases
     sent_at: datetime | None = _timestamp()
     last_error: str | None = Field(default=None, max_length=1024)
+
+
+class SourceFollow(SQLModel, table=True):
+    """A source a subscriber chose to follow (when not following all of them)."""
+
+    __tablename__ = "source_follow"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "source_id", name="uq_source_follow_subscriber_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), nullable=False)
+    )
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), nullable=False)
+    )

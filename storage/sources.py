@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Article, Source, utcnow
+from storage.models import Article, Source, SourceFollow, Subscriber, utcnow
 
 
 async def add_source(
@@ -109,3 +109,55 @@ async def record_poll(
 async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> Article | None:
     statement = select(Article).where(Article.source_id == source_id, Article.entry_key == entry_key)
     return (await session.exec(statement)).first()
+
+
+async def followed_sources(session: AsyncSession, *, subscriber: Subscriber) -> Sequence[Source]:
+    """The sources a subscriber chose; empty when they follow all."""
+    if subscriber.follow_all:
+        return []
+    statement = (
+        select(Source)
+        .join(SourceFollow, col(SourceFollow.source_id) == Source.id)
+        .where(SourceFollow.subscriber_id == subscriber.id)
+        .order_by(col(Source.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def follow(session: AsyncSession, *, subscriber: Subscriber, source_id: int | None) -> None:
+    """Follow one more source (and from now on only chosen ones); ``None`` follows all again."""
+    from sqlalchemy import delete
+
+    session.add(subscriber)
+    if source_id is None:
+        subscriber.follow_all = True
+        await session.exec(delete(SourceFollow).where(SourceFollow.subscriber_id == subscriber.id))  # type: ignore[call-overload]
+        return
+    subscriber.follow_all = False
+    exists = (
+        await session.exec(
+            select(SourceFollow).where(
+                SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
+            )
+        )
+    ).first()
+    if exists is None:
+        session.add(SourceFollow(subscriber_id=subscriber.id, source_id=source_id))
+
+
+async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: int) -> None:
+    """Stop following one source; following all turns into following all the others."""
+    from sqlalchemy import delete
+
+    session.add(subscriber)
+    if subscriber.follow_all:
+        subscriber.follow_all = False
+        for source in await list_sources(session):
+            if source.id != source_id:
+                session.add(SourceFollow(subscriber_id=subscriber.id, source_id=source.id))
+        return
+    await session.exec(
+        delete(SourceFollow).where(  # type: ignore[call-overload]
+            SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
+        )
+    )

@@ -252,3 +252,27 @@ async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, s
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+async def test_subscribe_to_chosen_sources(fake: FakeTelegram, sqlite_url: str, article_server: str) -> None:
+    async with running(fake, sqlite_url, fetch_allow_private_addresses=True):
+        [usage] = await fake.reply_to(READER, "/subscribe nonsense")
+        assert "/subscribe ID" in usage.text
+        [missing] = await fake.reply_to(READER, "/subscribe 7")
+        assert "no source 7" in missing.text
+        [_reading, added] = await fake.reply_to(ADMIN, f"/addsource {article_server}", count=2)
+        assert "Following #1" in added.text
+        [sources] = await fake.reply_to(ADMIN, "/sources")
+        assert "<code>1</code>" in sources.raw and "page" in sources.text
+        [chosen] = await fake.reply_to(READER, "/subscribe 1")
+        assert "source #1" in chosen.text
+        [shown] = await fake.reply_to(READER, "/settings")
+        assert "Sources: #1" in shown.text and "Subscription: on" in shown.text
+        [left] = await fake.reply_to(READER, "/unsubscribe 1")
+        assert "No more articles from source #1" in left.text
+        [everything] = await fake.reply_to(READER, "/subscribe all")
+        assert "all sources" in everything.text
+        [paused] = await fake.reply_to(ADMIN, "/pausesource 1")
+        assert "paused" in paused.text
+        [removed] = await fake.reply_to(ADMIN, "/removesource 1")
+        assert "removed" in removed.text

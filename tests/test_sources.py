@@ -419,3 +419,52 @@ async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, s
         assert "Fresh" in digest.text
         await asyncio.sleep(1.0)
         assert len(fake.messages_to(701)) == before + 1  # once
+
+
+async def test_subscribers_follow_all_sources_or_chosen_ones(site, poller) -> None:
+    from bot.schedule import queue_due_digests
+    from digests import parse_article
+    from storage import articles as article_queries
+    from storage import sources as source_queries
+
+    state, base = site
+    source_poller, _ = poller
+    services = source_poller.services
+    for name in ("one", "two"):
+        state.pages[f"/{name}.xml"] = ("application/rss+xml", rss([]))
+    one, _, _ = await source_poller.add(f"{base}/one.xml")
+    two, _, _ = await source_poller.add(f"{base}/two.xml")
+    start = datetime.now(UTC) - timedelta(hours=1)
+    async with session_scope(services.sessions) as session:
+        everything = await subscriber_queries.ensure_subscriber(session, chat_id=801)
+        chooser = await subscriber_queries.ensure_subscriber(session, chat_id=802)
+        for row in (everything, chooser):
+            await subscriber_queries.subscribe(session, subscriber=row, next_digest_at=start, now=start)
+        await source_queries.follow(session, subscriber=chooser, source_id=one.id)
+        upload = await article_queries.upload_source(session)
+        for n, source_id in enumerate((one.id, two.id, upload.id)):
+            await article_queries.save_article(
+                session,
+                article=parse_article(f"Story {n}\n\nText of story {n}."),
+                source_id=source_id,
+                now=start + timedelta(minutes=5),
+            )
+    await queue_due_digests(services.engine, services.sessions)
+    from sqlmodel import select
+
+    from storage import Delivery
+
+    async with session_scope(services.sessions) as session:
+        rows = (await session.exec(select(Delivery.subscriber_id, Delivery.article_id))).all()
+        followed = await source_queries.followed_sources(session, subscriber=chooser)
+    by_subscriber: dict[int, set[int]] = {}
+    for subscriber_id, article_id in rows:
+        by_subscriber.setdefault(subscriber_id, set()).add(article_id)
+    assert by_subscriber[everything.id] == {1, 2, 3}
+    assert by_subscriber[chooser.id] == {1, 3}  # its chosen source, and the admins' upload
+    assert [s.id for s in followed] == [one.id]
+    async with session_scope(services.sessions) as session:
+        await source_queries.unfollow(session, subscriber=everything, source_id=two.id)
+        assert [s.id for s in await source_queries.followed_sources(session, subscriber=everything)] == [
+            one.id
+        ]

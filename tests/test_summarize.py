@@ -116,3 +116,12 @@ def test_missing_section_names_the_valid_range(sample_text: str) -> None:
         find_section(parse_article(sample_text), "9")
     assert error.value.available == 2
     assert "2 sections" in str(error.value)
+
+
+def test_summarizer_time_is_bounded_on_huge_sections() -> None:
+    import time
+
+    sentences = [f"Sentence number {i} talks about topic {i % 37} and more." for i in range(5000)]
+    started = time.monotonic()
+    chosen = summarize_sentences(sentences, language="en", budget=3, method="lexrank")
+    assert len(chosen) == 3 and time.monotonic() - started < 30

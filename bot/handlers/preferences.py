@@ -12,6 +12,7 @@ from bot.schedules import ScheduleError, next_digest_at, parse_schedule, parse_t
 from bot.services import LENGTHS
 from bot.texts import Texts, texts_for
 from storage import Subscriber, session_scope, utcnow
+from storage import sources as source_queries
 from storage import subscribers as subscriber_queries
 
 
@@ -64,12 +65,19 @@ async def _save(context: ContextTypes.DEFAULT_TYPE, subscriber: Subscriber, **ch
         )
 
 
+async def full_settings_text(context: ContextTypes.DEFAULT_TYPE, subscriber: Subscriber, texts: Texts) -> str:
+    """The settings, with the sources the chat follows."""
+    async with session_scope(services(context).sessions) as session:
+        followed = await source_queries.followed_sources(session, subscriber=subscriber)
+    chosen = ", ".join(f"#{s.id} {s.title or s.url}" for s in followed) or texts("sources_all")
+    return settings_text(subscriber, texts) + "\n" + texts("settings_sources", sources=chosen)
+
+
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the chat's settings with buttons to change them: /settings."""
     subscriber, texts = await chat_state(update, context)
-    await send_html(
-        update, context, [settings_text(subscriber, texts)], reply_markup=settings_keyboard(subscriber, texts)
-    )
+    text = await full_settings_text(context, subscriber, texts)
+    await send_html(update, context, [text], reply_markup=settings_keyboard(subscriber, texts))
 
 
 async def schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,7 +157,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         except ScheduleError:
             return
     await query.edit_message_text(
-        settings_text(subscriber, texts),
+        await full_settings_text(context, subscriber, texts),
         parse_mode=ParseMode.HTML,
         reply_markup=settings_keyboard(subscriber, texts),
     )

@@ -8,8 +8,9 @@ from telegram.ext import ContextTypes
 from bot.handlers.common import chat_state, may_manage_chat, send_html, services
 from bot.schedules import next_digest_at
 from bot.texts import Texts
-from storage import Subscriber, session_scope, utcnow
+from storage import Source, Subscriber, session_scope, utcnow
 from storage import deliveries as delivery_queries
+from storage import sources as source_queries
 from storage import subscribers as subscriber_queries
 
 
@@ -21,11 +22,45 @@ def describe_schedule(schedule: str, texts: Texts) -> str:
     return texts("schedule_days", time=time, days=days) if days else texts("schedule_daily", time=time)
 
 
+async def _source_choice(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Texts
+) -> Source | bool | None:
+    """The source named by /subscribe ID or /unsubscribe ID; ``True`` for "all"; ``False`` after a reply."""
+    reference = context.args[0].lower().lstrip("#") if context.args else ""
+    if reference in ("all", "全部"):
+        return True
+    if not reference.isdigit():
+        await send_html(update, context, [texts("follow_usage")])
+        return False
+    async with session_scope(services(context).sessions) as session:
+        source = await source_queries.get_source(session, source_id=int(reference))
+    if source is None or source.kind == "upload":
+        await send_html(update, context, [texts("source_not_found", id=reference)])
+        return False
+    return source
+
+
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Start scheduled digests for this chat: /subscribe."""
+    """Start scheduled digests for this chat: /subscribe, or /subscribe ID for one source."""
     subscriber, texts = await chat_state(update, context)
     if not await may_manage_chat(update, context):
         await send_html(update, context, [texts("group_admins_only")])
+        return
+    if context.args:
+        choice = await _source_choice(update, context, texts)
+        if choice is False:
+            return
+        async with session_scope(services(context).sessions) as session:
+            await source_queries.follow(
+                session, subscriber=subscriber, source_id=None if choice is True else choice.id
+            )
+        await set_subscribed(context, subscriber, subscribed=True)
+        reply = (
+            texts("following_all")
+            if choice is True
+            else texts("following_source", id=choice.id, title=choice.title or choice.url)
+        )
+        await send_html(update, context, [reply])
         return
     changed = await set_subscribed(context, subscriber, subscribed=True)
     key = "subscribed" if changed else "already_subscribed"
@@ -37,10 +72,22 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop scheduled digests for this chat: /unsubscribe."""
+    """Stop scheduled digests for this chat: /unsubscribe, or /unsubscribe ID for one source."""
     subscriber, texts = await chat_state(update, context)
     if not await may_manage_chat(update, context):
         await send_html(update, context, [texts("group_admins_only")])
+        return
+    if context.args:
+        choice = await _source_choice(update, context, texts)
+        if choice is False or choice is True:
+            if choice is True:
+                await send_html(update, context, [texts("follow_usage")])
+            return
+        async with session_scope(services(context).sessions) as session:
+            await source_queries.unfollow(session, subscriber=subscriber, source_id=choice.id)
+        await send_html(
+            update, context, [texts("unfollowed_source", id=choice.id, title=choice.title or choice.url)]
+        )
         return
     changed = await set_subscribed(context, subscriber, subscribed=False)
     await send_html(update, context, [texts("unsubscribed" if changed else "not_subscribed")])
