@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -214,9 +215,25 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind and not kind.startswith(_TEXT_TYPES) and kind != "application/octet-stream":
         raise FetchError(f"refused: {kind} is not a text, HTML or feed document")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        raise FetchError(f"refused: unsupported content encoding {encoding}")
+    # Our own inflater with an output bound: a compressed chunk of zeros can inflate a thousandfold.
+    inflater = zlib.decompressobj(wbits=47) if encoding in ("gzip", "x-gzip", "deflate") else None
     body = bytearray()
-    async for chunk in response.aiter_bytes():  # decompressed: a gzip bomb stops at the cap
-        body += chunk
-        if len(body) > policy.max_bytes:
-            raise FetchError(f"refused: the document is larger than {policy.max_bytes:,} bytes")
+    async for raw in response.aiter_raw():
+        data = raw
+        while data:
+            room = policy.max_bytes + 1 - len(body)
+            if inflater is None:
+                body += data[:room]
+                data = b""
+            else:
+                try:
+                    body += inflater.decompress(data, room)
+                except zlib.error as error:
+                    raise FetchError(f"the server sent a broken {encoding} body: {error}") from None
+                data = inflater.unconsumed_tail
+            if len(body) > policy.max_bytes:
+                raise FetchError(f"refused: the document is larger than {policy.max_bytes:,} bytes")
     return FetchedDocument(url, bytes(body), content_type, etag, last_modified)

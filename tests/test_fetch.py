@@ -6,9 +6,10 @@ public addresses are only ever given to the address check or a stubbed resolver.
 
 from __future__ import annotations
 
-import gzip
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,7 +19,16 @@ from digests.fetch import FetchError, FetchPolicy, check_address, fetch, resolve
 
 LOCAL = FetchPolicy(allow_private_addresses=True, deadline=5.0)
 PAGE_GBK = "<html><head><title>新闻</title></head><body><p>今天的新闻很重要，值得一读。</p></body></html>"
-BOMB = gzip.compress(b"\0" * 64_000_000, compresslevel=9)
+
+
+def _gzip_bomb(size: int = 1 << 30) -> bytes:
+    """About 1 MB of gzip that inflates to 1 GB of zeros, made without holding the gigabyte."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    return b"".join(compressor.compress(block) for _ in range(size >> 20)) + compressor.flush()
+
+
+BOMB = _gzip_bomb()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,6 +155,14 @@ async def test_other_schemes_are_refused(url: str) -> None:
         await fetch(url)
 
 
+async def test_a_host_name_that_resolves_to_loopback_is_refused() -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    with pytest.raises(FetchError, match="loopback"):
+        await fetch("http://innocent-looking.example/", resolver=resolver)
+
+
 async def test_stubbed_resolver_to_private_address_is_refused() -> None:
     async def resolver(host: str, port: int) -> list[str]:
         return ["192.168.1.1"]
@@ -165,8 +183,13 @@ async def test_five_redirects_are_followed_six_are_refused(server: str) -> None:
 
 
 async def test_gzip_bomb_stops_at_the_cap(server: str) -> None:
+    assert len(BOMB) < 2_000_000
+    tracemalloc.start()
     with pytest.raises(FetchError, match="larger than"):
         await fetch(f"{server}/bomb", policy=FetchPolicy(allow_private_addresses=True, max_bytes=5_000_000))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 40_000_000  # the cap, not the gigabyte
 
 
 async def test_slow_server_hits_the_total_deadline(server: str) -> None:
