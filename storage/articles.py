@@ -98,10 +98,15 @@ async def save_article(
     )
     session.add(row)
     await session.flush()
+    await _add_sections(session, article_id=row.id, article=article)
+    return row, True
+
+
+async def _add_sections(session: AsyncSession, *, article_id: int, article: digests.Article) -> None:
     for section in article.sections:
         session.add(
             Section(
-                article_id=row.id,
+                article_id=article_id,
                 position=section.index,
                 heading=section.heading[:1024],
                 label=section.label[:32],
@@ -109,7 +114,6 @@ async def save_article(
             )
         )
     await session.flush()
-    return row, True
 
 
 async def update_article(
@@ -131,16 +135,7 @@ async def update_article(
         for section in await article_sections(session, article_id=row.id):
             await session.delete(section)
         await session.flush()
-        for section in article.sections:
-            session.add(
-                Section(
-                    article_id=row.id,
-                    position=section.index,
-                    heading=section.heading[:1024],
-                    label=section.label[:32],
-                    paragraphs=list(section.paragraphs),
-                )
-            )
+        await _add_sections(session, article_id=row.id, article=article)
     return changed
 
 

@@ -89,53 +89,39 @@ def db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
 
 def publish(args: argparse.Namespace, out: TextIO) -> int:
     """Ingest, digest and store an article from a file or URL."""
-    from bot.services import Services
 
-    async def main() -> int:
-        settings = load_settings()
-        await prepare_database(settings)
-        engine = create_engine(settings.database_url)
-        try:
-            services = Services(settings=settings, sessions=session_factory(engine))
-            if "://" in args.source:
-                published = await services.publish_url(args.source)
-            else:
-                data, name, content_type = await asyncio.to_thread(read_source, args.source)
-                published = await services.publish_bytes(data, name=name, content_type=content_type)
-        finally:
-            await engine.dispose()
+    async def action(services) -> int:  # noqa: ANN001 - bot.services.Services
+        if "://" in args.source:
+            published = await services.publish_url(args.source)
+        else:
+            data, name, content_type = await asyncio.to_thread(read_source, args.source)
+            published = await services.publish_bytes(data, name=name, content_type=content_type)
         state = "published" if published.created else "already stored"
         out.write(f"#{published.article_id} {published.title} ({published.sections} sections, {state})\n")
         return 0
 
-    return asyncio.run(main())
+    return asyncio.run(_with_services(load_settings(), action))
 
 
 def subscribers_list(args: argparse.Namespace, out: TextIO) -> int:
     """Print every chat the bot knows, one line each."""
 
-    async def main() -> int:
-        settings = load_settings()
-        await prepare_database(settings)
-        engine = create_engine(settings.database_url)
-        try:
-            async with session_scope(session_factory(engine)) as session:
-                rows = await subscriber_queries.list_subscribers(
-                    session, active_only=args.active, limit=args.limit
-                )
-        finally:
-            await engine.dispose()
+    async def action(services) -> int:  # noqa: ANN001 - bot.services.Services
+        async with session_scope(services.sessions) as session:
+            rows = await subscriber_queries.list_subscribers(
+                session, active_only=args.active, limit=args.limit
+            )
         out.write(f"{'chat id':>16}  {'type':<10} {'state':<12} {'schedule':<16} {'timezone':<20} name\n")
         for row in rows:
             state = "subscribed" if row.active else ("deactivated" if row.deactivated_at else "-")
             name = row.title or (f"@{row.username}" if row.username else "")
             out.write(
-                f"{row.chat_id:>16}  {row.chat_type:<10} {state:<12} {row.schedule:<16} {row.timezone:<20} "
-                f"{name}\n"
+                f"{row.chat_id:>16}  {row.chat_type:<10} {state:<12} {row.schedule:<16} "
+                f"{row.timezone:<20} {name}\n"
             )
         return 0
 
-    return asyncio.run(main())
+    return asyncio.run(_with_services(load_settings(), action))
 
 
 def channels_add(args: argparse.Namespace, out: TextIO) -> int:
@@ -260,19 +246,13 @@ def stats(args: argparse.Namespace, out: TextIO) -> int:
     from storage import articles as article_queries
     from storage import deliveries as delivery_queries
 
-    async def main() -> int:
-        settings = load_settings()
-        await prepare_database(settings)
-        engine = create_engine(settings.database_url)
-        try:
-            async with session_scope(session_factory(engine)) as session:
-                people = await subscriber_queries.subscriber_counts(session)
-                articles = await article_queries.count_articles(session)
-                outbox = await delivery_queries.delivery_counts(session)
-                oldest = await delivery_queries.oldest_pending(session)
-                failures = await delivery_queries.recent_failures(session, limit=args.failures)
-        finally:
-            await engine.dispose()
+    async def action(services) -> int:  # noqa: ANN001 - bot.services.Services
+        async with session_scope(services.sessions) as session:
+            people = await subscriber_queries.subscriber_counts(session)
+            articles = await article_queries.count_articles(session)
+            outbox = await delivery_queries.delivery_counts(session)
+            oldest = await delivery_queries.oldest_pending(session)
+            failures = await delivery_queries.recent_failures(session, limit=args.failures)
         out.write(
             f"subscribers: {people['active']} active, {people['inactive']} not subscribed, "
             f"{people['deactivated']} deactivated\narticles: {articles}\n"
@@ -284,7 +264,7 @@ def stats(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"failed: chat {failure.chat_id} · {failure.article_title[:60]} · {failure.error}\n")
         return 0
 
-    return asyncio.run(main())
+    return asyncio.run(_with_services(load_settings(), action))
 
 
 async def _with_services(settings: Settings, action):  # noqa: ANN001, ANN202 - an async callable
