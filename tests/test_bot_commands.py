@@ -276,3 +276,41 @@ async def test_subscribe_to_chosen_sources(fake: FakeTelegram, sqlite_url: str, 
         assert "paused" in paused.text
         [removed] = await fake.reply_to(ADMIN, "/removesource 1")
         assert "removed" in removed.text
+
+
+async def test_cli_adds_a_channel_the_bot_posts_to(
+    fake: FakeTelegram, sqlite_url: str, tmp_path: Path
+) -> None:
+    import asyncio
+    import os
+    import sys
+
+    fake.channels["@digest_news"] = -1001234567
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_URL": sqlite_url,
+    }
+    script = str(Path(sys.executable).parent / "digestbot")
+    for reference, expected in (
+        ("@digest_news", "digest_news (-1001234567): subscribed"),
+        ("@digest_news", "already subscribed"),
+        ("@missing", "does not know @missing"),
+    ):
+        process = await asyncio.create_subprocess_exec(
+            script,
+            "channels",
+            "add",
+            reference,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+        assert expected in (out + err).decode(), (out + err).decode()
+    listed = await asyncio.create_subprocess_exec(
+        script, "subscribers", "list", "--active", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(listed.communicate(), timeout=120)
+    assert "-1001234567" in out.decode() and "channel" in out.decode()

@@ -100,6 +100,7 @@ class FakeTelegram:
         self._recent_sends: collections.deque[float] = collections.deque()
         self.too_many: list[float] = []  # when each 429 was answered (monotonic)
         self.keep_messages = True  # False for load tests: count messages, keep none
+        self.channels: dict[str, int] = {}  # @name → chat id, for getChat
         self.sent_count = 0
         self.first_sent: float | None = None
         self.last_sent: float | None = None
@@ -499,6 +500,23 @@ class FakeTelegram:
             "file_size": len(data),
             "file_path": f"documents/{file_id}/{name}",
         }
+
+    def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = str(params.get("chat_id", ""))
+        extra = {"accent_color_id": 0, "max_reaction_count": 11}
+        if chat.startswith("@"):
+            if chat.lower() not in self.channels:
+                raise _ApiError(400, "Bad Request: chat not found")
+            return {
+                "id": self.channels[chat.lower()],
+                "type": "channel",
+                "title": chat[1:],
+                "username": chat[1:],
+                **extra,
+            }
+        chat_id = self._check_chat(params)
+        kind = "channel" if chat_id < 0 else "private"
+        return {"id": chat_id, "type": kind, "title": f"Chat {chat_id}", **extra}
 
     def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._check_chat(params)
