@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
-from bot.commands import digest, service
 from bot.commands.errors import CliError
 from bot.logs import configure_logging
 from digests.errors import DigestError
@@ -56,38 +57,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--algorithm", type=_algorithm, help="summarizer (default: best for the language)")
     preview.add_argument("--language", type=_language, default=None, metavar="auto|zh|en|…")
-    preview.set_defaults(handler=digest.preview)
+    preview.set_defaults(handler="digest:preview")
 
     summarize = commands.add_parser("summarize", help="article-level summaries of a JSONL file")
     summarize.add_argument("input", type=Path, help="rows with id, article and optional language")
     summarize.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     summarize.add_argument("--sentences", metavar="K", type=_budget, default=3)
     summarize.add_argument("--algorithm", type=_algorithm)
-    summarize.set_defaults(handler=digest.summarize)
+    summarize.set_defaults(handler="digest:summarize")
 
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
-    run.set_defaults(handler=service.run)
+    run.set_defaults(handler="service:run")
 
     worker = commands.add_parser("worker", help="deliver queued digests (several may share PostgreSQL)")
     worker.add_argument("--no-scheduler", action="store_true", help="only deliver; another process ticks")
-    worker.set_defaults(handler=service.worker)
+    worker.set_defaults(handler="service:worker")
 
     stats = commands.add_parser("stats", help="subscribers, articles and the delivery outbox")
     stats.add_argument("--failures", type=int, default=5, metavar="N", help="show the N newest failures")
-    stats.set_defaults(handler=service.stats)
+    stats.set_defaults(handler="service:stats")
 
     chat = commands.add_parser("chat", help="try the bot in this terminal, no Telegram token needed")
     chat.add_argument("--database", metavar="URL", help="database to use (default: DATABASE_URL)")
-    chat.set_defaults(handler=service.chat)
+    chat.set_defaults(handler="service:chat")
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="bring the schema to the newest revision").set_defaults(
-        handler=service.db_upgrade
+        handler="service:db_upgrade"
     )
 
     publish = commands.add_parser("publish", help="ingest, digest and store an article")
     publish.add_argument("source", help="a file path or an http(s) URL")
-    publish.set_defaults(handler=service.publish)
+    publish.set_defaults(handler="service:publish")
 
     subscribers = commands.add_parser("subscribers", help="chats the bot knows").add_subparsers(
         dest="subscribers_command", required=True
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = subscribers.add_parser("list", help="one line per chat")
     listing.add_argument("--active", action="store_true", help="only subscribed chats")
     listing.add_argument("--limit", type=int, default=1000)
-    listing.set_defaults(handler=service.subscribers_list)
+    listing.set_defaults(handler="service:subscribers_list")
 
     sources = commands.add_parser("sources", help="feeds and pages the bot follows").add_subparsers(
         dest="sources_command", required=True
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_parser("import", help="follow every feed of an OPML file").add_argument("file")
     sources.add_parser("export", help="the followed feeds as OPML").add_argument("file", nargs="?")
     for choice in sources.choices.values():
-        choice.set_defaults(handler=service.sources_command)
+        choice.set_defaults(handler="service:sources_command")
 
     channels = commands.add_parser("channels", help="channels the bot posts to").add_subparsers(
         dest="channels_command", required=True
@@ -115,8 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     add = channels.add_parser("add", help="subscribe a channel (the bot must be one of its admins)")
     add.add_argument("channel", help="@name or a numeric id such as -1001234567890")
     add.add_argument("--language", choices=("en", "zh"), default="en")
-    add.set_defaults(handler=service.channels_add)
+    add.set_defaults(handler="service:channels_add")
     return parser
+
+
+def _command(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """The function behind a subcommand, imported on use: `preview` must not pay for the bot's imports."""
+    module, function = name.split(":")
+    return getattr(importlib.import_module(f"bot.commands.{module}"), function)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)
     try:
-        return args.handler(args, sys.stdout)
+        return _command(args.handler)(args, sys.stdout)
     except (CliError, DigestError) as err:
         print(f"digestbot: {err}", file=sys.stderr)
         return 1
