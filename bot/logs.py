@@ -64,5 +64,6 @@ def configure_logging(*, verbose: bool = False) -> None:
         "tornado.access",
         "apscheduler.executors.default",
         "telegram.Bot",
+        "alembic",  # its plugin and migration chatter; `digestbot db upgrade` reports the revision itself
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
