@@ -79,6 +79,18 @@ async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
+async def managed_chat_state(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Subscriber, Texts] | None:
+    """``chat_state`` for commands that change the chat's settings; ``None`` (after a polite
+    refusal) when the sender may not manage this chat."""
+    subscriber, texts = await chat_state(update, context)
+    if not await may_manage_chat(update, context):
+        await send_html(update, context, [texts("group_admins_only")])
+        return None
+    return subscriber, texts
+
+
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Whether the sender is one of the bot's admins (ADMIN_USER_IDS)."""
     user = update.effective_user

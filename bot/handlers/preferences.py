@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import chat_state, may_manage_chat, send_html, services
+from bot.handlers.common import chat_state, managed_chat_state, may_manage_chat, send_html, services
 from bot.handlers.subscription import describe_schedule, set_subscribed
 from bot.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
 from bot.services import LENGTHS
@@ -82,10 +82,10 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Set when digests come: /schedule HH:MM [days] | instant | off."""
-    subscriber, texts = await chat_state(update, context)
-    if not await may_manage_chat(update, context):
-        await send_html(update, context, [texts("group_admins_only")])
+    state = await managed_chat_state(update, context)
+    if state is None:
         return
+    subscriber, texts = state
     try:
         spec = parse_schedule(context.args or [])
     except ScheduleError as error:
@@ -101,10 +101,10 @@ async def schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Set the chat's timezone: /timezone Area/City or +8."""
-    subscriber, texts = await chat_state(update, context)
-    if not await may_manage_chat(update, context):
-        await send_html(update, context, [texts("group_admins_only")])
+    state = await managed_chat_state(update, context)
+    if state is None:
         return
+    subscriber, texts = state
     try:
         if not context.args:
             raise ScheduleError("missing timezone")

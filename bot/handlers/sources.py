@@ -29,7 +29,7 @@ async def _admin_texts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Te
     return texts
 
 
-async def _source_by_argument(
+async def source_from_arguments(
     update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Texts, usage: str
 ) -> Source | None:
     reference = context.args[0].lstrip("#") if context.args else ""
@@ -96,7 +96,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     texts = await _admin_texts(update, context)
     if texts is None:
         return
-    source = await _source_by_argument(update, context, texts, "usage_removesource")
+    source = await source_from_arguments(update, context, texts, "usage_removesource")
     if source is None:
         return
     async with session_scope(services(context).sessions) as session:
@@ -109,7 +109,7 @@ async def pause_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     texts = await _admin_texts(update, context)
     if texts is None:
         return
-    source = await _source_by_argument(update, context, texts, "usage_pausesource")
+    source = await source_from_arguments(update, context, texts, "usage_pausesource")
     if source is None:
         return
     async with session_scope(services(context).sessions) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import chat_state, may_manage_chat, send_html, services
+from bot.handlers.common import managed_chat_state, send_html, services
 from bot.schedules import next_digest_at
 from bot.texts import Texts
 from storage import Source, Subscriber, session_scope, utcnow
@@ -26,26 +26,20 @@ async def _source_choice(
     update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Texts
 ) -> Source | bool | None:
     """The source named by /subscribe ID or /unsubscribe ID; ``True`` for "all"; ``False`` after a reply."""
-    reference = context.args[0].lower().lstrip("#") if context.args else ""
-    if reference in ("all", "全部"):
+    from bot.handlers.sources import source_from_arguments
+
+    if context.args and context.args[0].lower() in ("all", "全部"):
         return True
-    if not reference.isdigit():
-        await send_html(update, context, [texts("follow_usage")])
-        return False
-    async with session_scope(services(context).sessions) as session:
-        source = await source_queries.get_source(session, source_id=int(reference))
-    if source is None or source.kind == "upload":
-        await send_html(update, context, [texts("source_not_found", id=reference)])
-        return False
-    return source
+    source = await source_from_arguments(update, context, texts, "follow_usage")
+    return False if source is None else source
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start scheduled digests for this chat: /subscribe, or /subscribe ID for one source."""
-    subscriber, texts = await chat_state(update, context)
-    if not await may_manage_chat(update, context):
-        await send_html(update, context, [texts("group_admins_only")])
+    state = await managed_chat_state(update, context)
+    if state is None:
         return
+    subscriber, texts = state
     if context.args:
         choice = await _source_choice(update, context, texts)
         if choice is False:
@@ -73,10 +67,10 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop scheduled digests for this chat: /unsubscribe, or /unsubscribe ID for one source."""
-    subscriber, texts = await chat_state(update, context)
-    if not await may_manage_chat(update, context):
-        await send_html(update, context, [texts("group_admins_only")])
+    state = await managed_chat_state(update, context)
+    if state is None:
         return
+    subscriber, texts = state
     if context.args:
         choice = await _source_choice(update, context, texts)
         if choice is False or choice is True:
