@@ -442,33 +442,25 @@ class FakeTelegram:
             result["reply_markup"] = message.reply_markup
         return result
 
-    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _text_message(self, params: dict[str, Any], *, method: str) -> dict[str, Any]:
+        """sendMessage and editMessageText: the text checked as Telegram would, then recorded."""
         chat_id = self._check_chat(params)
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
         visible = self._rendered(text, parse_mode)
-        return self._record(
-            SentMessage(
-                chat_id, next(self._counter(chat_id)), visible, text, parse_mode, params.get("reply_markup")
-            )
+        message_id = (
+            next(self._counter(chat_id)) if method == "sendMessage" else int(params.get("message_id", 0))
         )
+        message = SentMessage(
+            chat_id, message_id, visible, text, parse_mode, params.get("reply_markup"), method=method
+        )
+        return self._record(message)
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._text_message(params, method="sendMessage")
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = self._check_chat(params)
-        text = str(params.get("text", ""))
-        parse_mode = params.get("parse_mode")
-        visible = self._rendered(text, parse_mode)
-        return self._record(
-            SentMessage(
-                chat_id,
-                int(params.get("message_id", 0)),
-                visible,
-                text,
-                parse_mode,
-                params.get("reply_markup"),
-                method="editMessageText",
-            )
-        )
+        return self._text_message(params, method="editMessageText")
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._check_chat(params)
