@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from digests.cohesion import choose_cohesive, opens_by_pointing_back
 from digests.errors import DigestError, SectionNotFound
 from digests.language import detect_language, dominant_script
 from digests.model import Article, ArticleDigest, Section, SectionDigest
@@ -18,12 +19,13 @@ logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 400  # sentences ranked per section: bounds the summarizer's time per article
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
-# Chosen by benchmarks/eval_rouge.py on the development sets (see README).
-DEFAULT_METHODS: dict[str, str] = {"zh": "sumbasic"}
-FALLBACK_METHOD = "centrality"
+# Chosen by benchmarks/eval_rouge.py on the development sets (see README): the fitted
+# salience model, for every language and genre.
+DEFAULT_METHOD = "salience"
 
 # Imported on first use: each pulls in NumPy or NLTK code the others may not need.
 _SUMMARIZER_CLASSES: dict[str, tuple[str, str]] = {
+    "salience": ("digests.salience", "SalienceSummarizer"),
     "centrality": ("digests.centrality", "CentralitySummarizer"),
     "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
     "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer"),
@@ -44,7 +46,7 @@ _STIGMA_WORDS = {
 
 def default_method(language: str) -> str:
     """The summarizer that scored best on our evaluation for ``language``."""
-    return DEFAULT_METHODS.get(language.split("-")[0].lower(), FALLBACK_METHOD)
+    return DEFAULT_METHOD
 
 
 def sentence_count(budget: Budget, available: int) -> int:
@@ -57,18 +59,23 @@ def sentence_count(budget: Budget, available: int) -> int:
 
 
 def split_sentences(paragraphs: Sequence[str], language: str) -> list[str]:
-    """Sentences of the paragraphs; a paragraph in another script than most of the
+    """Sentences of the paragraphs, in order."""
+    return [s for paragraph in split_paragraphs(paragraphs, language) for s in paragraph]
+
+
+def split_paragraphs(paragraphs: Sequence[str], language: str) -> list[list[str]]:
+    """Each paragraph's sentences; a paragraph in another script than most of the
     text (an English quote in a Chinese report) is split by its own language's rules."""
     base = tokenizer_for(language)
     base_script = dominant_script(" ".join(paragraphs)[:20_000])
-    sentences: list[str] = []
+    split: list[list[str]] = []
     for paragraph in paragraphs:
         tokenizer = base
         script = dominant_script(paragraph)
         if script is not None and script != base_script:
             tokenizer = tokenizer_for(detect_language(paragraph))
-        sentences.extend(tokenizer.to_sentences(paragraph))
-    return sentences
+        split.append(list(tokenizer.to_sentences(paragraph)))
+    return split
 
 
 def summarize_sentences(
@@ -77,65 +84,110 @@ def summarize_sentences(
     language: str,
     budget: Budget,
     method: str | None = None,
-    bonus_words: Iterable[str] = (),
+    headings: Iterable[str] = (),
 ) -> tuple[str, ...]:
     """The best sentences within the budget, in document order, without duplicates."""
-    unique = list(dict.fromkeys(s.strip() for s in sentences if s.strip()))
-    if not unique:
+    return summarize_paragraphs(
+        [sentences], language=language, budget=budget, method=method, headings=headings
+    )
+
+
+def summarize_paragraphs(
+    paragraphs: Sequence[Sequence[str]],
+    *,
+    language: str,
+    budget: Budget,
+    method: str | None = None,
+    headings: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """The best sentences of the paragraphs' sentences within the budget, in document order,
+    without duplicates; a chosen sentence that points back comes with the one it leans on.
+
+    ``headings`` (the title, the section's heading) tell the summarizer what the text is about.
+    """
+    unique = candidate_paragraphs(paragraphs)
+    flat = [s for paragraph in unique for s in paragraph]
+    if not flat:
         return ()
-    if len(unique) > MAX_CANDIDATES:
-        # Graph methods are quadratic: a very long section is ranked on its first sentences only.
-        logger.debug("ranking the first %d of %d sentences", MAX_CANDIDATES, len(unique))
-        unique = unique[:MAX_CANDIDATES]
-    count = sentence_count(budget, len(unique))
-    if count >= len(unique):
-        return tuple(unique)  # short sections are kept whole
+    count = sentence_count(budget, len(flat))
+    if count >= len(flat):
+        return tuple(flat)  # short sections are kept whole
     method = method or default_method(language)
-    tokenizer = tokenizer_for(language)
     try:
-        chosen = _run_summarizer(unique, tokenizer, language, count, method, tuple(bonus_words))
+        ranking = _rank(unique, language, method, tuple(headings))
     except (ValueError, ZeroDivisionError, ArithmeticError, LookupError) as err:
         # Degenerate input (no content words, singular matrices): keep the opening sentences.
-        logger.debug("summarizer %s failed on %d sentences: %s", method, len(unique), err)
-        chosen = set()
-    picked = [s for s in unique if s in chosen][:count]
-    # Some methods return fewer sentences than asked (LSA with few terms): top up in order.
-    for sentence in unique:
-        if len(picked) >= count:
+        logger.debug("summarizer %s failed on %d sentences: %s", method, len(flat), err)
+        ranking = list(range(len(flat)))
+    points_back = [opens_by_pointing_back(s, language) for s in flat]
+    chosen = choose_cohesive(ranking, count, points_back)
+    return tuple(flat[i] for i in sorted(chosen))
+
+
+def candidate_paragraphs(paragraphs: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The sentences a summarizer ranks: stripped, each text once, empty paragraphs gone,
+    at most ``MAX_CANDIDATES`` (graph methods are quadratic: a very long section is
+    ranked on its first sentences only)."""
+    seen: set[str] = set()
+    kept: list[list[str]] = []
+    room = MAX_CANDIDATES
+    for paragraph in paragraphs:
+        sentences = [s for s in dict.fromkeys(s.strip() for s in paragraph) if s and s not in seen][:room]
+        seen.update(sentences)
+        room -= len(sentences)
+        if sentences:
+            kept.append(sentences)
+        if room <= 0:
+            logger.debug("ranking the first %d sentences only", MAX_CANDIDATES)
             break
-        if sentence not in picked:
-            picked.append(sentence)
-    order = {s: i for i, s in enumerate(unique)}
-    return tuple(sorted(picked, key=order.__getitem__))
+    return kept
 
 
-def _run_summarizer(
-    sentences: list[str],
-    tokenizer: Tokenizer,
-    language: str,
-    count: int,
-    method: str,
-    bonus_words: tuple[str, ...],
-) -> set[str]:
-    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+class _Ranking:
+    """A sumy ``sentences_count`` that records the full ranking sumy sorted for it."""
 
+    def __init__(self) -> None:
+        self.order: list[int] = []
+
+    def __call__(self, infos: list) -> list:  # sumy's SentenceInfo tuples, best first
+        self.order = [info.order for info in infos]
+        return infos
+
+
+def _rank(paragraphs: list[list[str]], language: str, method: str, headings: tuple[str, ...]) -> list[int]:
+    """Every sentence's position in the text, best first, by the named summarizer."""
+    document = build_document(paragraphs, language, headings)
     summarizer = build_summarizer(method, language)
     if method == "edmundson":
-        summarizer = _with_bonus_words(summarizer, language, bonus_words, sentences, tokenizer)
+        summarizer = _with_bonus_words(summarizer, language, headings, paragraphs)
     import numpy
 
-    document = ObjectDocumentModel([Paragraph([Sentence(s, tokenizer) for s in sentences])])
-    # Sentences without content words give zero vectors; NaN ratings then fall to the top-up.
+    ranking = _Ranking()
+    # Sentences without content words give zero vectors; NaN ratings sort anywhere.
     with numpy.errstate(divide="ignore", invalid="ignore"):
-        return {str(s) for s in summarizer(document, count)}
+        summarizer(document, ranking)
+    count = sum(map(len, paragraphs))
+    order = [i for i in ranking.order if i < count]
+    return order + [i for i in range(count) if i not in set(order)]
 
 
-def _with_bonus_words(summarizer, language, bonus_words, sentences, tokenizer):  # noqa: ANN001, ANN202
+def build_document(paragraphs: Sequence[Sequence[str]], language: str, headings: Sequence[str] = ()):  # noqa: ANN201
+    """sumy's document model of the paragraphs' sentences, the headings as its headings."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+    tokenizer = tokenizer_for(language)
+    parts = [Paragraph([Sentence(h, tokenizer, is_heading=True) for h in headings if h.strip()])]
+    parts += [Paragraph([Sentence(s, tokenizer) for s in paragraph]) for paragraph in paragraphs]
+    return ObjectDocumentModel(parts)
+
+
+def _with_bonus_words(summarizer, language, headings, paragraphs):  # noqa: ANN001, ANN202
     import copy
 
-    words = [w for text in bonus_words for w in tokenizer.to_words(text)]
+    tokenizer = tokenizer_for(language)
+    words = [w for text in headings for w in tokenizer.to_words(text)]
     if not words:  # without a heading, the most frequent content words stand in
-        words = _frequent_words(sentences, tokenizer, language)
+        words = _frequent_words([s for p in paragraphs for s in p], tokenizer, language)
     edmundson = copy.copy(summarizer)
     edmundson.bonus_words = words or ["\u0000"]
     return edmundson
@@ -193,7 +245,9 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
         summarizer.null_words = stop_words or {"\u0000"}
         summarizer.bonus_words = ["\u0000"]
         return summarizer
-    summarizer = summarizer_class(stemmer)
+    summarizer = (
+        summarizer_class(stemmer, language=language) if method == "salience" else summarizer_class(stemmer)
+    )
     summarizer.stop_words = stop_words
     return summarizer
 
@@ -209,13 +263,12 @@ def digest_section(
     method: str | None = None,
 ) -> SectionDigest:
     """The section digest: more sentences of one section, for ``/section N``."""
-    sentences = split_sentences(section.paragraphs, article.language)
-    chosen = summarize_sentences(
-        sentences,
+    chosen = summarize_paragraphs(
+        split_paragraphs(section.paragraphs, article.language),
         language=article.language,
         budget=budget,
         method=method,
-        bonus_words=(section.heading, article.title),
+        headings=(*article_headings(article), section.heading),
     )
     return SectionDigest(index=section.index, heading=section.heading, sentences=chosen, label=section.label)
 
@@ -228,12 +281,12 @@ def digest_article(
     method: str | None = None,
 ) -> ArticleDigest:
     """The overview: the lead's key sentences and a few of each section's."""
-    lead = summarize_sentences(
-        split_sentences(article.lead, article.language),
+    lead = summarize_paragraphs(
+        split_paragraphs(article.lead, article.language),
         language=article.language,
         budget=lead_budget,
         method=method,
-        bonus_words=(article.title,),
+        headings=article_headings(article),
     )
     sections = tuple(
         digest_section(article, s, budget=section_budget, method=method) for s in article.sections
@@ -246,6 +299,15 @@ def digest_article(
         source=article.source,
         published=article.published,
     )
+
+
+def article_headings(article: Article) -> tuple[str, ...]:
+    """The article's title, unless it was made from the opening words of the text."""
+    title = article.title.strip()
+    paragraphs = article.paragraphs
+    if not title or (paragraphs and paragraphs[0].startswith(title.removesuffix("…").rstrip())):
+        return ()
+    return (title,)
 
 
 def find_section(article: Article, reference: str) -> Section:
@@ -274,10 +336,10 @@ def summarize_article(
     method: str | None = None,
 ) -> tuple[str, ...]:
     """Article-level top sentences, over the lead and all sections' bodies."""
-    return summarize_sentences(
-        split_sentences(article.paragraphs, article.language),
+    return summarize_paragraphs(
+        split_paragraphs(article.paragraphs, article.language),
         language=article.language,
         budget=budget,
         method=method,
-        bonus_words=(article.title,),
+        headings=(*article_headings(article), *(s.heading for s in article.sections)),
     )

@@ -1,0 +1,281 @@
+"""Sentence salience: a linear model over a few sentence features, on sumy's contract.
+
+Each sentence is described by features that work in the extractive-summarization
+literature (position in the text and in its paragraph, tf-idf centrality, SumBasic's
+word probability, overlap with the title and headings, length, numbers, quotes, and
+whether it opens by pointing back or only announces what follows). A document-level
+genre signal (how much the text reads like an analyst's report rather than news)
+scales the position features, since news puts its gist first and reports do not.
+The weights are fitted on the development sets by ``benchmarks/fit_ranker.py`` with
+cross-validation and shipped here as constants: no model file, no download.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from sumy.nlp.stemmers import null_stemmer
+from sumy.summarizers._summarizer import AbstractSummarizer
+
+from digests.cohesion import opens_by_pointing_back
+
+FEATURES: tuple[str, ...] = (
+    "position",  # 1 / (1 + sentence index)
+    "log_position",  # -log(1 + sentence index): a multiplicative prior in a linear score
+    "relative_position",  # 1 - index / count
+    "first",  # the text's first sentence
+    "paragraph_first",  # the first sentence of its paragraph
+    "paragraph_position",  # 1 / (1 + paragraph index)
+    "centrality",  # mean tf-idf cosine to the other sentences, scaled to the document's best
+    "forward_centrality",  # PacSum: cosine to the sentences after it minus those before, scaled
+    "probability",  # SumBasic: mean probability of its content words, scaled likewise
+    "title",  # share of the title's and headings' content words it contains
+    "short",  # fewer than 5 content words
+    "numbers",  # holds a figure
+    "quoted",  # share of its characters inside quotation marks
+    "points_back",  # opens with a pronoun or connective that needs the sentence before
+    "announces",  # ends with a colon: announces what follows instead of stating it
+    "question",  # a question
+)
+
+_DIGITS = re.compile(r"\d")
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
+_ANNOUNCES = re.compile(r"[:：]\s*[”\"]?$")
+_QUESTION = re.compile(r"[?？][”\"」]?$")
+
+# How much a text reads like an analyst's report: its vocabulary and its figures.
+_REPORT_TERMS = re.compile(
+    r"评级|目标价|我们认为|我们预计|维持|买入|增持|推荐|盈利预测|归母净利润|同比|环比|营收|毛利率|"
+    r"EPS|PE\b|P/E|估值|投资要点|风险提示|业绩|\bguidance\b|\bEPS\b|\bprice target\b|\banalysts?\b",
+    re.I,
+)
+_PERCENT_OR_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|亿|万元|元|bn|billion|million)")
+
+
+def genre_signals(text: str) -> tuple[float, float]:
+    """Analysts' terms and figures (percentages, amounts) per thousand characters."""
+    thousand = max(len(text), 1) / 1000
+    return len(_REPORT_TERMS.findall(text)) / thousand, len(_PERCENT_OR_AMOUNT.findall(text)) / thousand
+
+
+def genre_score(text: str) -> float:
+    """Near 0 for a text that reads like news, near 1 for one that reads like a report."""
+    terms, figures = genre_signals(text)
+    signal = GENRE_WEIGHTS[0] + GENRE_WEIGHTS[1] * terms + GENRE_WEIGHTS[2] * figures
+    return float(1.0 / (1.0 + np.exp(-signal)))
+
+
+# Fitted by benchmarks/fit_ranker.py (see README for the cross-validated figures).
+GENRE_WEIGHTS: tuple[float, float, float] = (-4.636, 1.491, 0.219)
+# Per language: (weights for news, weights for reports), one per feature. Languages
+# without a development set use the English weights.
+WEIGHTS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "en": (
+        (
+            0.317,
+            2.089,
+            1.424,
+            -1.684,
+            -0.284,
+            -0.000,
+            0.121,
+            -0.034,
+            0.092,
+            -0.066,
+            -1.468,
+            0.246,
+            -1.394,
+            -0.357,
+            0.000,
+            -0.521,
+        ),
+        (
+            0.009,
+            0.043,
+            0.021,
+            -0.022,
+            -0.022,
+            -0.000,
+            -0.001,
+            0.030,
+            0.005,
+            -0.004,
+            0.006,
+            0.008,
+            -0.008,
+            -0.039,
+            0.000,
+            -0.008,
+        ),
+    ),
+    "zh": (
+        (
+            0.509,
+            0.557,
+            -0.468,
+            0.255,
+            -0.104,
+            0.427,
+            0.457,
+            -0.431,
+            0.810,
+            0.084,
+            0.005,
+            0.249,
+            0.008,
+            -0.562,
+            0.281,
+            0.966,
+        ),
+        (
+            -0.229,
+            -0.328,
+            0.383,
+            -0.026,
+            0.226,
+            -0.217,
+            0.811,
+            0.224,
+            0.193,
+            -0.100,
+            -0.077,
+            -0.757,
+            -0.109,
+            -0.514,
+            -0.324,
+            -0.062,
+        ),
+    ),
+}
+
+
+def sentence_features(
+    paragraphs: Sequence[Sequence[Sequence[str]]],
+    texts: Sequence[str],
+    title_words: frozenset[str],
+    *,
+    language: str,
+) -> np.ndarray:
+    """One row of FEATURES per sentence; ``paragraphs`` hold each sentence's content words."""
+    rows: list[list[float]] = []
+    words = [w for paragraph in paragraphs for w in paragraph]
+    count = len(words)
+    centrality, forward = _centrality(words)
+    probability = _probability(words)
+    index = 0
+    for paragraph_index, paragraph in enumerate(paragraphs):
+        for position_in_paragraph, sentence_words in enumerate(paragraph):
+            text = texts[index]
+            content = len(sentence_words)
+            quoted = sum(len(m) for m in _QUOTED.findall(text)) / max(len(text), 1)
+            overlap = len(title_words.intersection(sentence_words)) / len(title_words) if title_words else 0.0
+            rows.append(
+                [
+                    1.0 / (1 + index),
+                    -np.log1p(index),
+                    1.0 - index / count,
+                    float(index == 0),
+                    float(position_in_paragraph == 0),
+                    1.0 / (1 + paragraph_index),
+                    centrality[index],
+                    forward[index],
+                    probability[index],
+                    overlap,
+                    float(content < 5),
+                    float(bool(_DIGITS.search(text))),
+                    min(quoted, 1.0),
+                    float(opens_by_pointing_back(text, language)),
+                    float(bool(_ANNOUNCES.search(text))),
+                    float(bool(_QUESTION.search(text))),
+                ]
+            )
+            index += 1
+    assert index == count
+    return np.asarray(rows, dtype=float).reshape(count, len(FEATURES))
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = values.max() if values.size else 0.0
+    return values / top if top > 0 else np.zeros_like(values)
+
+
+def _centrality(words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean tf-idf cosine similarity of each sentence to the others; the same to the
+    sentences after it minus those before it, each scaled to the document's best."""
+    count = len(words)
+    vocabulary: dict[str, int] = {}
+    for sentence in words:
+        for word in sentence:
+            vocabulary.setdefault(word, len(vocabulary))
+    if count < 2 or not vocabulary:
+        return np.zeros(count), np.zeros(count)
+    matrix = np.zeros((count, len(vocabulary)))
+    for row, sentence in enumerate(words):
+        for word, frequency in Counter(sentence).items():
+            matrix[row, vocabulary[word]] = frequency
+    document_frequency = (matrix > 0).sum(axis=0)
+    matrix *= np.log((1 + count) / (1 + document_frequency)) + 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    similarity = matrix @ matrix.T
+    np.fill_diagonal(similarity, 0.0)
+    directed = np.triu(similarity, k=1).sum(axis=1) - np.tril(similarity, k=-1).sum(axis=1)
+    directed -= directed.min()
+    return _scaled(similarity.sum(axis=1) / (count - 1)), _scaled(directed)
+
+
+def _probability(words: Sequence[Sequence[str]]) -> np.ndarray:
+    """SumBasic's rating: the mean document probability of a sentence's content words."""
+    counts = Counter(w for sentence in words for w in sentence)
+    total = sum(counts.values())
+    if not total:
+        return np.zeros(len(words))
+    means = np.array(
+        [sum(counts[w] for w in sentence) / len(sentence) / total if sentence else 0.0 for sentence in words]
+    )
+    return _scaled(means)
+
+
+class SalienceSummarizer(AbstractSummarizer):
+    """Sentences ranked by a fitted linear model over their features; the text's genre
+    blends the weights fitted for news with those fitted for reports."""
+
+    def __init__(self, stemmer=null_stemmer, *, language: str = "en") -> None:  # noqa: ANN001
+        super().__init__(stemmer)
+        self.language = language.split("-")[0].lower()
+        news, report = WEIGHTS.get(self.language, WEIGHTS["en"])
+        self.news_weights = np.asarray(news, dtype=float)
+        self.report_weights = np.asarray(report, dtype=float)
+        self._stop_words: frozenset[str] = frozenset()
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stop_words
+
+    @stop_words.setter
+    def stop_words(self, words) -> None:  # noqa: ANN001 - any iterable of words
+        self._stop_words = frozenset(map(self.normalize_word, words))
+
+    def content_words(self, sentence) -> list[str]:  # noqa: ANN001 - a sumy Sentence
+        normalized = (self.normalize_word(w) for w in sentence.words)
+        return [self.stem_word(w) for w in normalized if w not in self._stop_words]
+
+    def features(self, document) -> tuple[list, np.ndarray, float]:  # noqa: ANN001 - sumy's document
+        """The document's sentences, their feature rows, and the text's genre score."""
+        sentences = [s for p in document.paragraphs for s in p.sentences]
+        paragraphs = [[self.content_words(s) for s in p.sentences] for p in document.paragraphs]
+        texts = [str(s) for s in sentences]
+        title_words = frozenset(w for h in document.headings for w in self.content_words(h))
+        rows = sentence_features(paragraphs, texts, title_words, language=self.language)
+        return sentences, rows, genre_score(" ".join(texts))
+
+    def __call__(self, document, sentences_count):  # noqa: ANN001, ANN204 - sumy's contract
+        sentences, rows, genre = self.features(document)
+        if not sentences:
+            return ()
+        scores = rows @ ((1.0 - genre) * self.news_weights + genre * self.report_weights)
+        ratings = {s: float(score) for s, score in zip(sentences, scores, strict=True)}
+        return self._get_best_sentences(sentences, sentences_count, ratings)
