@@ -39,8 +39,14 @@ _BOILERPLATE = re.compile(
     r"扫码关注|长按二维码|责任编辑|本文来源|广告$|版权所有|点击阅读原文|更多精彩)",
     re.I,
 )
+# What a comment or a reference entry carries and a body paragraph rarely does.
+_COMMENT_SIGNS = re.compile(
+    r"\b\d{1,2}:\d{2}\b|回复|\d+\s*楼|点赞|赞\s*[(（]?\d|网友|\breply\b|\blikes?\b|\bago\b|@\w", re.I
+)
+_REFERENCE_SIGNS = re.compile(r"https?://|www\.|^\s*[\[【(（]?\d{1,3}[\]】)）.、]|\bdoi\b|ISBN|《[^》]+》", re.I)
 _TWEET_LIMIT = 320  # a tweet's text is at most 280 characters, plus a link
 _FOOTER_MAX_LENGTH = 40
+_FOOTER_LINE_LENGTH = 60  # "Responses", "12 comments", a name: not a paragraph
 
 
 def is_boilerplate(text: str) -> bool:
@@ -69,14 +75,14 @@ def remove_noise(blocks: Sequence[Block], *, script: str | None) -> tuple[list[B
 
 
 def _cut_footer(blocks: Sequence[Block], removed: Counter[str]) -> list[Block]:
-    """Cut at a reference-list or comment marker in the second half of the text."""
+    """Cut at a reference-list or comment marker when what follows is a footer, not body."""
     total = sum(len(b.text) for b in blocks) or 1
     seen = 0
     for position, block in enumerate(blocks):
         text = block.text
         late = seen >= total / 2 or position >= len(blocks) - 2
         seen += len(text)
-        if len(text) > _FOOTER_MAX_LENGTH or not late:
+        if len(text) > _FOOTER_MAX_LENGTH or position == 0:
             continue
         if _REFERENCES_MARK.match(text):
             kind = REFERENCES
@@ -85,6 +91,8 @@ def _cut_footer(blocks: Sequence[Block], removed: Counter[str]) -> list[Block]:
         else:
             continue
         rest = blocks[position:]
+        if not _looks_like_footer(rest[1:], kind, late=late):
+            continue  # a label such as "评论：" inside the body, with paragraphs after it
         # A comment marker after a reference list still counts as comments.
         for tail in rest:
             if kind == REFERENCES and _COMMENTS_MARK.match(tail.text):
@@ -92,6 +100,17 @@ def _cut_footer(blocks: Sequence[Block], removed: Counter[str]) -> list[Block]:
             removed[kind] += 1
         return list(blocks[:position])
     return list(blocks)
+
+
+def _looks_like_footer(rest: Sequence[Block], kind: str, *, late: bool) -> bool:
+    """What follows a marker is a footer when it is mostly entries that look like comments
+    or references, or, late in the text, only a few short lines; paragraphs of the body
+    after a label such as "评论：" are not."""
+    signs = _COMMENT_SIGNS if kind == COMMENTS else _REFERENCE_SIGNS
+    if late and all(len(b.text) <= _FOOTER_LINE_LENGTH for b in rest):
+        return True
+    marked = sum(1 for b in rest if signs.search(b.text) or _COMMENTS_MARK.match(b.text))
+    return bool(rest) and 2 * marked >= len(rest)
 
 
 def _social_post_lines(blocks: Sequence[Block], script: str | None) -> set[int]:
