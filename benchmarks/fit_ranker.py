@@ -301,7 +301,7 @@ def main() -> None:
     parser.add_argument("--sets", type=Path, default=DEFAULT_SETS)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--temperature", type=float, default=0.2)
-    parser.add_argument("--l2", type=float, default=0.01)
+    parser.add_argument("--l2", type=float, default=0.03)
     parser.add_argument("--shared", action="store_true", help="one model for every language")
     parser.add_argument("--ascent", default="en", help="languages whose fit ends with coordinate ascent")
     args = parser.parse_args()

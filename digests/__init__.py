@@ -12,8 +12,10 @@ from digests.summarize import (
     digest_article,
     digest_section,
     find_section,
+    split_paragraphs,
     split_sentences,
     summarize_article,
+    summarize_paragraphs,
     summarize_sentences,
 )
 
@@ -31,7 +33,9 @@ __all__ = [
     "find_section",
     "parse_article",
     "parse_document",
+    "split_paragraphs",
     "split_sentences",
     "summarize_article",
+    "summarize_paragraphs",
     "summarize_sentences",
 ]

@@ -43,7 +43,9 @@ _BOILERPLATE = re.compile(
 _COMMENT_SIGNS = re.compile(
     r"\b\d{1,2}:\d{2}\b|回复|\d+\s*楼|点赞|赞\s*[(（]?\d|网友|\breply\b|\blikes?\b|\bago\b|@\w", re.I
 )
-_REFERENCE_SIGNS = re.compile(r"https?://|www\.|^\s*[\[【(（]?\d{1,3}[\]】)）.、]|\bdoi\b|ISBN|《[^》]+》", re.I)
+_REFERENCE_SIGNS = re.compile(
+    r"https?://|www\.|^\s*[\[【(（]?\d{1,3}[\]】)）.、]|\bdoi\b|ISBN|《[^》]+》", re.I
+)
 _TWEET_LIMIT = 320  # a tweet's text is at most 280 characters, plus a link
 _FOOTER_MAX_LENGTH = 40
 _FOOTER_LINE_LENGTH = 60  # "Responses", "12 comments", a name: not a paragraph

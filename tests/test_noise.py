@@ -99,7 +99,11 @@ def test_comment_label_in_the_middle_of_a_report_keeps_the_body() -> None:
 
 
 def test_comment_footer_at_the_end_of_a_chinese_article_is_cut() -> None:
-    comments = ["网友小王 2025-12-02 10:31：说得好，支持！", "回复 小王：不同意。", "赞(12) 北京网友：期待后续报道。"]
+    comments = [
+        "网友小王 2025-12-02 10:31：说得好，支持！",
+        "回复 小王：不同意。",
+        "赞(12) 北京网友：期待后续报道。",
+    ]
     text = "\n".join(["标题", BODY_ZH, BODY_ZH + "第二段。", BODY_ZH + "第三段。", "评论：", *comments])
     article = parse_article(text)
     assert article.paragraphs == (BODY_ZH, BODY_ZH + "第二段。", BODY_ZH + "第三段。")
@@ -118,7 +122,9 @@ def test_comments_heading_inside_an_english_article_keeps_what_follows() -> None
 
 
 def test_english_comment_footer_with_long_comments_is_cut() -> None:
-    long_comment = "I have followed this story for years and I think the committee missed the point entirely " * 3
+    long_comment = (
+        "I have followed this story for years and I think the committee missed the point entirely " * 3
+    )
     comments = [f"jane_doe 2 hours ago: {long_comment}", f"reply from @sam 10:42 {long_comment}"]
     text = "\n".join(["Title", BODY_EN, BODY_EN + " Second.", BODY_EN + " Third.", "Comments (2)", *comments])
     article = parse_article(text)
