@@ -24,6 +24,9 @@ SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "articles" / "zh-putin
 
 def ours(text: str) -> int:
     from digests import digest_article, digest_section, parse_article
+    from digests.tokenizers import chinese_words
+
+    chinese_words.cache_clear()  # each run digests the article as if for the first time
 
     article = parse_article(text)
     overview = digest_article(article)
@@ -83,7 +86,7 @@ def main() -> None:
     print(f"article: {args.article.name} ({len(text):,} characters)")
     print(f"our pipeline, warm median:      {ours_time * 1000:8.2f} ms  ({picked} sentences picked)")
     print(f"plain sumy LexRank, warm median: {lexrank_time * 1000:7.2f} ms")
-    print(f"ratio ours / plain LexRank:      {ours_time / lexrank_time:7.2f}  (target <= 1.0)")
+    print(f"ratio ours / plain LexRank:      {ours_time / lexrank_time:7.2f}  (target <= 0.6)")
     print(f"digestbot preview cold start:    {cold_time:7.2f} s   (target <= 3 s)")
     print(f"peak memory, preview process:    {cold_peak:7.1f} MB")
     print(f"peak memory, this benchmark:     {peak:7.1f} MB")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 _lock = threading.Lock()
@@ -38,13 +39,19 @@ def _classify():  # noqa: ANN202 - py3langid ships no type hints
 def script_counts(text: str) -> dict[str, int]:
     """How many letters of ``text`` belong to each script."""
     counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        script = _SCRIPT_PREFIXES.get(name.split(" ", 1)[0], "other")
-        counts[script] = counts.get(script, 0) + 1
+    for char, number in Counter(text).items():
+        script = _script_of(char)
+        if script is not None:
+            counts[script] = counts.get(script, 0) + number
     return counts
+
+
+@lru_cache(maxsize=65_536)
+def _script_of(char: str) -> str | None:
+    """The script of a letter; ``None`` for anything else."""
+    if not char.isalpha():
+        return None
+    return _SCRIPT_PREFIXES.get(unicodedata.name(char, "").split(" ", 1)[0], "other")
 
 
 def dominant_script(text: str) -> str | None:

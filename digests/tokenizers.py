@@ -117,6 +117,13 @@ def _jieba():  # noqa: ANN202 - jieba ships no type hints
         return tokenizer
 
 
+@lru_cache(maxsize=16_384)
+def chinese_words(sentence: str) -> tuple[str, ...]:
+    """jieba's words of a sentence, punctuation left out; kept for the sentences seen last,
+    since the overview and a section's detail rank the same sentences."""
+    return tuple(word for word in _jieba().cut(sentence) if _HAS_WORD_CHAR.search(word))
+
+
 class ChineseTokenizer:
     """Chinese sentences by punctuation and line breaks, words by jieba."""
 
@@ -126,7 +133,7 @@ class ChineseTokenizer:
         return tuple(split_cjk_sentences(paragraph))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return tuple(word for word in _jieba().cut(sentence) if _HAS_WORD_CHAR.search(word))
+        return chinese_words(sentence)
 
 
 class PunktTokenizer:
