@@ -9,6 +9,7 @@ weighted by ``1 / (1 + position) ** position_power``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from sumy.nlp.stemmers import null_stemmer
@@ -77,25 +78,32 @@ class CentralitySummarizer(AbstractSummarizer):
 
     def _similarity(self, sentences) -> np.ndarray:  # noqa: ANN001
         """Cosine similarity of the sentences' tf-idf vectors, zero on the diagonal."""
-        bags = [
-            Counter(self.stem_word(w) for w in s.words if self.normalize_word(w) not in self._stop_words)
-            for s in sentences
-        ]
-        vocabulary: dict[str, int] = {}
-        for bag in bags:
-            for term in bag:
-                vocabulary.setdefault(term, len(vocabulary))
-        count = len(sentences)
-        if not vocabulary:
-            return np.zeros((count, count))
-        matrix = np.zeros((count, len(vocabulary)))
-        for row, bag in enumerate(bags):
-            for term, frequency in bag.items():
-                matrix[row, vocabulary[term]] = frequency
-        document_frequency = (matrix > 0).sum(axis=0)
-        matrix *= np.log((1 + count) / (1 + document_frequency)) + 1.0
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-        similarity = matrix @ matrix.T
-        np.fill_diagonal(similarity, 0.0)
-        return similarity
+        return tfidf_similarity(
+            [
+                [self.stem_word(w) for w in s.words if self.normalize_word(w) not in self._stop_words]
+                for s in sentences
+            ]
+        )
+
+
+def tfidf_similarity(words: Sequence[Sequence[str]]) -> np.ndarray:
+    """Cosine similarity of the sentences' tf-idf vectors (one list of terms a sentence),
+    zero on the diagonal."""
+    count = len(words)
+    vocabulary: dict[str, int] = {}
+    for sentence in words:
+        for term in sentence:
+            vocabulary.setdefault(term, len(vocabulary))
+    if not vocabulary:
+        return np.zeros((count, count))
+    matrix = np.zeros((count, len(vocabulary)))
+    for row, sentence in enumerate(words):
+        for term, frequency in Counter(sentence).items():
+            matrix[row, vocabulary[term]] = frequency
+    document_frequency = (matrix > 0).sum(axis=0)
+    matrix *= np.log((1 + count) / (1 + document_frequency)) + 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    similarity = matrix @ matrix.T
+    np.fill_diagonal(similarity, 0.0)
+    return similarity

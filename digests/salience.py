@@ -20,6 +20,7 @@ import numpy as np
 from sumy.nlp.stemmers import null_stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
 
+from digests.centrality import tfidf_similarity
 from digests.cohesion import opens_by_pointing_back
 
 FEATURES: tuple[str, ...] = (
@@ -206,22 +207,9 @@ def _centrality(words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]
     """Mean tf-idf cosine similarity of each sentence to the others; the same to the
     sentences after it minus those before it, each scaled to the document's best."""
     count = len(words)
-    vocabulary: dict[str, int] = {}
-    for sentence in words:
-        for word in sentence:
-            vocabulary.setdefault(word, len(vocabulary))
-    if count < 2 or not vocabulary:
+    if count < 2:
         return np.zeros(count), np.zeros(count)
-    matrix = np.zeros((count, len(vocabulary)))
-    for row, sentence in enumerate(words):
-        for word, frequency in Counter(sentence).items():
-            matrix[row, vocabulary[word]] = frequency
-    document_frequency = (matrix > 0).sum(axis=0)
-    matrix *= np.log((1 + count) / (1 + document_frequency)) + 1.0
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-    similarity = matrix @ matrix.T
-    np.fill_diagonal(similarity, 0.0)
+    similarity = tfidf_similarity(words)
     directed = np.triu(similarity, k=1).sum(axis=1) - np.tril(similarity, k=-1).sum(axis=1)
     directed -= directed.min()
     return _scaled(similarity.sum(axis=1) / (count - 1)), _scaled(directed)
