@@ -16,7 +16,21 @@ from sumy.nlp.stemmers import null_stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
 
 
-class CentralitySummarizer(AbstractSummarizer):
+class StopWords:
+    """The ``stop_words`` property sumy's summarizers offer, normalized like their words."""
+
+    _stop_words: frozenset[str] = frozenset()
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stop_words
+
+    @stop_words.setter
+    def stop_words(self, words) -> None:  # noqa: ANN001 - any iterable of words
+        self._stop_words = frozenset(map(self.normalize_word, words))
+
+
+class CentralitySummarizer(StopWords, AbstractSummarizer):
     """Directed tf-idf centrality times a position prior."""
 
     def __init__(
@@ -36,14 +50,6 @@ class CentralitySummarizer(AbstractSummarizer):
         self.position_power = position_power
         self.centrality_range = centrality_range
         self._stop_words: frozenset[str] = frozenset()
-
-    @property
-    def stop_words(self) -> frozenset[str]:
-        return self._stop_words
-
-    @stop_words.setter
-    def stop_words(self, words) -> None:  # noqa: ANN001 - any iterable of words
-        self._stop_words = frozenset(map(self.normalize_word, words))
 
     def __call__(self, document, sentences_count):  # noqa: ANN001, ANN204 - sumy's contract
         sentences = document.sentences

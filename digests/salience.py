@@ -20,7 +20,7 @@ import numpy as np
 from sumy.nlp.stemmers import null_stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
 
-from digests.centrality import tfidf_similarity
+from digests.centrality import StopWords, tfidf_similarity
 from digests.cohesion import opens_by_pointing_back
 
 FEATURES: tuple[str, ...] = (
@@ -227,7 +227,7 @@ def _probability(words: Sequence[Sequence[str]]) -> np.ndarray:
     return _scaled(means)
 
 
-class SalienceSummarizer(AbstractSummarizer):
+class SalienceSummarizer(StopWords, AbstractSummarizer):
     """Sentences ranked by a fitted linear model over their features; the text's genre
     blends the weights fitted for news with those fitted for reports."""
 
@@ -238,14 +238,6 @@ class SalienceSummarizer(AbstractSummarizer):
         self.news_weights = np.asarray(news, dtype=float)
         self.report_weights = np.asarray(report, dtype=float)
         self._stop_words: frozenset[str] = frozenset()
-
-    @property
-    def stop_words(self) -> frozenset[str]:
-        return self._stop_words
-
-    @stop_words.setter
-    def stop_words(self, words) -> None:  # noqa: ANN001 - any iterable of words
-        self._stop_words = frozenset(map(self.normalize_word, words))
 
     def content_words(self, sentence) -> list[str]:  # noqa: ANN001 - a sumy Sentence
         normalized = (self.normalize_word(w) for w in sentence.words)
