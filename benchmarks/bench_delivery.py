@@ -30,11 +30,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from bot.frontend import DELIVERY_ONLY, build_application
+from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
+from bot.usecases.tick import queue_due_digests
 
-from benchmarks.crash_loop import POSTGRES_URL, queue_one_article, reset_database
-from bot.app import build_application
-from bot.delivery import DeliveryWorker
-from bot.schedule import queue_due_digests
+from tests.crash_harness import queue_one_article
+from tests.helpers import postgres_database, reset_database
 from bot.settings import Settings
 from storage import articles as article_queries
 from storage import create_engine, session_factory, session_scope
@@ -80,24 +81,24 @@ def settings(url: str, server: FakeServer, *, rate_limit: float) -> Settings:
 
 async def deliver_all(config: Settings) -> tuple[int, float]:
     """Tick and drain the outbox in this process: (messages sent, seconds)."""
-    application = build_application(config, deliver=False)
+    application = build_application(config, roles=DELIVERY_ONLY)
     async with application:
-        services = application.bot_data["services"]
-        worker = DeliveryWorker(application.bot, services, config.delivery_policy())
+        runtime = application.bot_data.runtime
+        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
         started = time.perf_counter()
-        await queue_due_digests(services.engine, services.sessions, batch_size=1000)
+        await queue_due_digests(runtime.engine, runtime.sessions, batch_size=1000)
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop))
         while True:  # until nothing is left to send (items may wait for retry_after)
             await asyncio.sleep(0.5)
-            async with session_scope(services.sessions) as session:
+            async with session_scope(runtime.sessions) as session:
                 counts = await delivery_queries.delivery_counts(session)
             if counts["pending"] + counts["sending"] == 0:
                 break
         stop.set()
         await running
         elapsed = time.perf_counter() - started
-        await services.engine.dispose()
+        await runtime.close()
     return worker.sent_messages, elapsed
 
 
@@ -107,13 +108,13 @@ async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, flo
     from telegram.constants import ParseMode
 
     config = settings(url, server, rate_limit=0)
-    application = build_application(config, deliver=False)
+    application = build_application(config, roles=DELIVERY_ONLY)
     async with application:
-        services = application.bot_data["services"]
-        async with session_scope(services.sessions) as session:
+        runtime = application.bot_data.runtime
+        async with session_scope(runtime.sessions) as session:
             article = await article_queries.latest_article(session)
-        articles = await services.load_articles([article.id])
-        worker = DeliveryWorker(application.bot, services, config.delivery_policy())
+        articles = await runtime.renderer.load_articles([article.id])
+        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
         [message] = await worker._render(Recipient(0, 0, "normal"), [Claimed(0, 0, article.id, 1)], articles)
         no_preview = LinkPreviewOptions(is_disabled=True)
         bot = application.bot
@@ -127,7 +128,7 @@ async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, flo
                 link_preview_options=no_preview,
             )
         elapsed = time.perf_counter() - started
-        await services.engine.dispose()
+        await runtime.close()
     return chats, elapsed
 
 
@@ -276,7 +277,13 @@ def main() -> None:
         part_memory(url, args.memory_subscribers)
     if "d" in args.parts:
         asyncio.run(part_due_query(url, args.query_subscribers, "SQLite"))
-        asyncio.run(part_due_query(POSTGRES_URL, args.query_subscribers, "PostgreSQL"))
+        asyncio.run(due_query_on_postgresql(args.query_subscribers))
+
+
+async def due_query_on_postgresql(subscribers: int) -> None:
+    """Part (d) on PostgreSQL, in a database of its own that is dropped afterwards."""
+    async with postgres_database("digestbot_bench") as url:
+        await part_due_query(url, subscribers, "PostgreSQL")
 
 
 if __name__ == "__main__":

@@ -56,20 +56,6 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    def delivery_policy(self):  # noqa: ANN201 - bot.delivery.DeliveryPolicy, imported lazily
-        from datetime import timedelta
-
-        from bot.delivery import DeliveryPolicy
-
-        return DeliveryPolicy(
-            batch_size=self.delivery_batch_size,
-            concurrency=self.delivery_concurrency,
-            connections=self.telegram_connections,
-            lease=timedelta(seconds=self.delivery_lease_seconds),
-            max_attempts=self.delivery_max_attempts,
-            backoff_base=self.delivery_backoff_seconds,
-            chat_interval=self.delivery_chat_interval_seconds,
-        )
-
     def is_admin(self, user_id: int | None) -> bool:
+        """Whether this Telegram user is one of the bot's admins (ADMIN_USER_IDS)."""
         return user_id is not None and user_id in self.admin_user_ids

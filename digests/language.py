@@ -84,7 +84,3 @@ def detect_language(text: str, *, default: str = "en") -> str:
     language, _score = _classify()(sample)
     return str(language)
 
-
-def paragraph_languages(paragraphs: tuple[str, ...] | list[str]) -> list[str]:
-    """The language of each paragraph, for articles that mix languages."""
-    return [detect_language(p) for p in paragraphs]

@@ -2,16 +2,29 @@
 
 from storage.db import DEFAULT_DATABASE_URL, SessionFactory, create_engine, session_factory, session_scope
 from storage.migrate import SchemaBehindError, ensure_schema, head_revision, upgrade
-from storage.models import Article, Delivery, Section, Source, Subscriber, utcnow
+from storage.models import (
+    Article,
+    Delivery,
+    DeliveryState,
+    Section,
+    Source,
+    SourceKind,
+    SpecialSchedule,
+    Subscriber,
+    utcnow,
+)
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "Article",
     "Delivery",
+    "DeliveryState",
     "SchemaBehindError",
     "Section",
     "SessionFactory",
     "Source",
+    "SourceKind",
+    "SpecialSchedule",
     "Subscriber",
     "create_engine",
     "ensure_schema",

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from storage.models import Article, Section, Source, utcnow
+from storage.models import Article, Section, Source, SourceKind, utcnow
 
 
 def content_hash(article: digests.Article) -> str:
@@ -173,9 +173,9 @@ async def count_articles(session: AsyncSession) -> int:
 
 async def upload_source(session: AsyncSession) -> Source:
     """The source that articles published by hand (uploads, /publish) belong to."""
-    source = (await session.exec(select(Source).where(Source.kind == "upload"))).first()
+    source = (await session.exec(select(Source).where(Source.kind == SourceKind.UPLOAD))).first()
     if source is None:
-        source = Source(kind="upload", title="Published by admins", paused=True)
+        source = Source(kind=SourceKind.UPLOAD, title="Published by admins", paused=True)
         session.add(source)
         await session.flush()
     return source

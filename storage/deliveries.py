@@ -10,16 +10,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import JSON, and_, bindparam, func, literal, or_, update
+from sqlalchemy import JSON, Executable, and_, bindparam, exists, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Article, Delivery, Source, SourceFollow, Subscriber, utcnow
+from storage.models import (
+    Article,
+    Delivery,
+    DeliveryState,
+    Source,
+    SourceFollow,
+    SourceKind,
+    SpecialSchedule,
+    Subscriber,
+    utcnow,
+)
 
-STATES = ("pending", "sending", "sent", "failed")
+OPEN_STATES = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -43,7 +55,7 @@ async def record_sent(
     values = {
         "subscriber_id": subscriber_id,
         "article_id": article_id,
-        "state": "sent",
+        "state": DeliveryState.SENT,
         "attempts": 1,
         "message_ids": message_ids,
         "queued_at": now,
@@ -54,11 +66,11 @@ async def record_sent(
         .values(**values)
         .on_conflict_do_nothing(index_elements=["subscriber_id", "article_id"])
     )
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement)
     return bool(result.rowcount)
 
 
-def _queue_from(session: AsyncSession, pairs) -> object:  # noqa: ANN001 - a select of (subscriber, article)
+def _queue_from(session: AsyncSession, pairs: Select[Any]) -> Executable:
     """INSERT … SELECT pending rows, skipping pairs queued before (the UNIQUE constraint)."""
     columns = ["subscriber_id", "article_id", "state", "attempts", "message_ids", "queued_at"]
     return (
@@ -68,22 +80,20 @@ def _queue_from(session: AsyncSession, pairs) -> object:  # noqa: ANN001 - a sel
     )
 
 
-def _follows(article_source: object) -> object:
+def _follows(article_source: ColumnElement[Any]) -> ColumnElement[bool]:
     """The subscriber wants articles of this source: all sources, an admin upload, or a chosen one."""
-    from sqlalchemy import exists
-
     chosen = exists().where(
         SourceFollow.subscriber_id == Subscriber.id, SourceFollow.source_id == article_source
     )
-    uploads = select(Source.id).where(Source.kind == "upload")
+    uploads = select(Source.id).where(Source.kind == SourceKind.UPLOAD)
     return or_(
         col(Subscriber.follow_all).is_(True), article_source.is_(None), article_source.in_(uploads), chosen
-    )  # type: ignore[attr-defined]
+    )
 
 
-def _pending_columns(now: datetime) -> tuple[object, ...]:
+def _pending_columns(now: datetime) -> tuple[ColumnElement[Any], ...]:
     return (
-        literal("pending"),
+        literal(DeliveryState.PENDING.value),
         literal(0),
         bindparam("no_messages", [], type_=JSON),
         bindparam("queued_at", now, type_=Delivery.__table__.c.queued_at.type),
@@ -104,7 +114,7 @@ async def queue_scheduled(session: AsyncSession, *, subscriber_ids: Sequence[int
             _follows(Article.source_id),
         )
     )
-    result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
+    result = await session.exec(_queue_from(session, pairs))
     return int(result.rowcount or 0)
 
 
@@ -116,13 +126,13 @@ async def queue_instant(session: AsyncSession, *, article_id: int, now: datetime
     since = func.coalesce(Subscriber.subscribed_at, Subscriber.created_at)
     conditions = [
         col(Subscriber.active).is_(True),
-        Subscriber.schedule == "instant",
+        Subscriber.schedule == SpecialSchedule.INSTANT,
         since <= article.fetched_at,
     ]
     if article.source_id is not None:
         conditions.append(_follows(literal(article.source_id)))
     pairs = select(Subscriber.id, literal(article_id), *_pending_columns(now)).where(*conditions)
-    result = await session.exec(_queue_from(session, pairs))  # type: ignore[call-overload]
+    result = await session.exec(_queue_from(session, pairs))
     return int(result.rowcount or 0)
 
 
@@ -143,10 +153,10 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit
     """
     sendable = or_(
         and_(
-            Delivery.state == "pending",
+            Delivery.state == DeliveryState.PENDING,
             or_(col(Delivery.available_at).is_(None), col(Delivery.available_at) <= now),
         ),
-        and_(Delivery.state == "sending", col(Delivery.available_at) <= now),
+        and_(Delivery.state == DeliveryState.SENDING, col(Delivery.available_at) <= now),
     )
     candidates = (
         select(Delivery.id)
@@ -156,27 +166,15 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit
         .limit(limit)
     )
     if _dialect(session) == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Delivery)  # type: ignore[arg-type]
+        candidates = candidates.with_for_update(skip_locked=True, of=Delivery.__table__)
     statement = (
         update(Delivery)
         .where(col(Delivery.id).in_(candidates.scalar_subquery()))
-        .values(state="sending", available_at=now + lease, attempts=Delivery.attempts + 1)
+        .values(state=DeliveryState.SENDING, available_at=now + lease, attempts=Delivery.attempts + 1)
         .returning(Delivery.id, Delivery.subscriber_id, Delivery.article_id, Delivery.attempts)
     )
-    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(statement)).all()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.delivery_id)
-
-
-async def mark_sent(
-    session: AsyncSession, *, delivery_ids: Sequence[int], message_ids: list[int], now: datetime | None = None
-) -> None:
-    await session.exec(  # type: ignore[call-overload]
-        update(Delivery)
-        .where(col(Delivery.id).in_(delivery_ids))
-        .values(
-            state="sent", sent_at=now or utcnow(), message_ids=message_ids, last_error=None, available_at=None
-        )
-    )
 
 
 async def retry_later(
@@ -188,28 +186,30 @@ async def retry_later(
     count_attempt: bool = True,
 ) -> None:
     """Back to pending, not before ``available_at``."""
-    values: dict[str, object] = {"state": "pending", "available_at": available_at, "last_error": error[:1024]}
+    values: dict[str, object] = {
+        "state": DeliveryState.PENDING,
+        "available_at": available_at,
+        "last_error": error[:1024],
+    }
     if not count_attempt:
         values["attempts"] = Delivery.attempts - 1
-    await session.exec(  # type: ignore[call-overload]
-        update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values)
-    )
+    await session.exec(update(Delivery).where(col(Delivery.id).in_(delivery_ids)).values(**values))
 
 
 async def mark_failed(session: AsyncSession, *, delivery_ids: Sequence[int], error: str) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Delivery)
         .where(col(Delivery.id).in_(delivery_ids))
-        .values(state="failed", last_error=error[:1024], available_at=None)
+        .values(state=DeliveryState.FAILED, last_error=error[:1024], available_at=None)
     )
 
 
 async def cancel_pending(session: AsyncSession, *, subscriber_id: int, reason: str) -> int:
     """Fail what is still queued for a subscriber who left or cannot be reached."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Delivery)
-        .where(Delivery.subscriber_id == subscriber_id, col(Delivery.state).in_(("pending", "sending")))
-        .values(state="failed", last_error=reason[:1024], available_at=None)
+        .where(Delivery.subscriber_id == subscriber_id, col(Delivery.state).in_(OPEN_STATES))
+        .values(state=DeliveryState.FAILED, last_error=reason[:1024], available_at=None)
     )
     return int(result.rowcount or 0)
 
@@ -217,7 +217,7 @@ async def cancel_pending(session: AsyncSession, *, subscriber_id: int, reason: s
 async def delivery_counts(session: AsyncSession) -> dict[str, int]:
     """Sent items by state, every state present."""
     statement = select(Delivery.state, func.count()).group_by(col(Delivery.state))
-    counts = dict.fromkeys(STATES, 0)
+    counts = {state.value: 0 for state in DeliveryState}
     for state, count in (await session.exec(statement)).all():
         counts[state] = int(count)
     return counts
@@ -225,7 +225,7 @@ async def delivery_counts(session: AsyncSession) -> dict[str, int]:
 
 async def oldest_pending(session: AsyncSession) -> datetime | None:
     """When the oldest item still waiting was queued."""
-    statement = select(func.min(Delivery.queued_at)).where(col(Delivery.state).in_(("pending", "sending")))
+    statement = select(func.min(Delivery.queued_at)).where(col(Delivery.state).in_(OPEN_STATES))
     value = (await session.exec(statement)).one()
     if value is not None and value.tzinfo is None:  # aggregates bypass the column type on SQLite
         from datetime import UTC
@@ -248,7 +248,7 @@ async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Fail
         select(Subscriber.chat_id, Article.title, Delivery.last_error, Delivery.queued_at)
         .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
         .join(Article, col(Article.id) == Delivery.article_id)
-        .where(Delivery.state == "failed")
+        .where(Delivery.state == DeliveryState.FAILED)
         .order_by(col(Delivery.id).desc())
         .limit(limit)
     )
@@ -267,7 +267,7 @@ async def mark_sent_many(
         table.update()
         .where(table.c.id == bindparam("delivery_id"))
         .values(
-            state="sent",
+            state=DeliveryState.SENT,
             sent_at=bindparam("sent_at"),
             message_ids=bindparam("sent_messages"),
             last_error=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +30,30 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class DeliveryState(StrEnum):
+    """Where a sent item is in the outbox: pending → sending → sent | failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class SourceKind(StrEnum):
+    """Where articles come from; feeds and pages are polled, uploads are not."""
+
+    FEED = "feed"
+    PAGE = "page"
+    UPLOAD = "upload"
+
+
+class SpecialSchedule(StrEnum):
+    """The schedules that are not a time of day: every article at once, or none."""
+
+    INSTANT = "instant"
+    OFF = "off"
 
 
 def utcnow() -> datetime:
@@ -94,7 +119,7 @@ class Source(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("url", name="uq_source_url"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(default="upload", max_length=16)  # feed, page, upload
+    kind: str = Field(default=SourceKind.UPLOAD, max_length=16)
     url: str | None = Field(default=None, max_length=2048)
     title: str | None = Field(default=None, max_length=255)
     paused: bool = Field(default=False)
@@ -173,7 +198,7 @@ class Delivery(SQLModel, table=True):
     article_id: int = Field(
         sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
     )
-    state: str = Field(default="pending", max_length=16)  # pending, sending, sent, failed
+    state: str = Field(default=DeliveryState.PENDING, max_length=16)
     attempts: int = Field(default=0)
     message_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     queued_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Article, Source, SourceFollow, Subscriber, utcnow
+from storage.models import Article, Source, SourceFollow, SourceKind, Subscriber, utcnow
 
 
 async def add_source(
@@ -38,13 +38,18 @@ async def add_source(
     return source, True
 
 
-async def get_source(session: AsyncSession, *, source_id: int) -> Source | None:
-    return await session.get(Source, source_id)
+# Feeds and pages are polled and managed; the one "upload" source only groups what admins published.
+_POLLED = Source.kind != SourceKind.UPLOAD
+
+
+async def get_polled_source(session: AsyncSession, *, source_id: int) -> Source | None:
+    """A feed or page by id; ``None`` for the uploads source and for ids that do not exist."""
+    return (await session.exec(select(Source).where(Source.id == source_id, _POLLED))).first()
 
 
 async def list_sources(session: AsyncSession) -> Sequence[Source]:
     """Polled sources (feeds and pages), oldest first."""
-    statement = select(Source).where(Source.kind != "upload").order_by(col(Source.id))
+    statement = select(Source).where(_POLLED).order_by(col(Source.id))
     return (await session.exec(statement)).all()
 
 
@@ -73,7 +78,9 @@ async def due_sources(session: AsyncSession, *, now: datetime, limit: int) -> Se
     """Sources whose next poll is due, most overdue first."""
     statement = (
         select(Source)
-        .where(Source.kind != "upload", col(Source.paused).is_(False), col(Source.next_poll_at) <= now)
+        .where(
+            _POLLED, col(Source.paused).is_(False), col(Source.next_poll_at) <= now
+        )
         .order_by(col(Source.next_poll_at))
         .limit(limit)
     )
@@ -131,7 +138,7 @@ async def follow(session: AsyncSession, *, subscriber: Subscriber, source_id: in
     session.add(subscriber)
     if source_id is None:
         subscriber.follow_all = True
-        await session.exec(delete(SourceFollow).where(SourceFollow.subscriber_id == subscriber.id))  # type: ignore[call-overload]
+        await session.exec(delete(SourceFollow).where(SourceFollow.subscriber_id == subscriber.id))
         return
     subscriber.follow_all = False
     exists = (
@@ -157,7 +164,7 @@ async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: 
                 session.add(SourceFollow(subscriber_id=subscriber.id, source_id=source.id))
         return
     await session.exec(
-        delete(SourceFollow).where(  # type: ignore[call-overload]
+        delete(SourceFollow).where(
             SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
         )
     )

@@ -180,13 +180,9 @@ async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int
     """A group became a supergroup: its chat id changed."""
     from sqlalchemy import update
 
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Subscriber).where(col(Subscriber.chat_id) == old_chat_id).values(chat_id=new_chat_id)
     )
-
-
-async def subscribers_by_id(session: AsyncSession, *, ids: Iterable[int]) -> Sequence[Subscriber]:
-    return (await session.exec(select(Subscriber).where(col(Subscriber.id).in_(list(ids))))).all()
 
 
 async def add_subscribers(session: AsyncSession, *, rows: Sequence[dict[str, object]]) -> None:
@@ -196,7 +192,7 @@ async def add_subscribers(session: AsyncSession, *, rows: Sequence[dict[str, obj
     now = utcnow()
     values = [{"created_at": now, **row} for row in rows]
     if values:
-        await session.exec(insert(Subscriber), params=values)  # type: ignore[call-overload]
+        await session.exec(insert(Subscriber), params=values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +217,7 @@ async def deactivate_by_id(
     """Like ``deactivate``, for a subscriber known by id."""
     from sqlalchemy import update
 
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Subscriber)
         .where(col(Subscriber.id) == subscriber_id)
         .values(

@@ -1,17 +1,32 @@
-"""Shared fixtures: the sample article and evaluation sets from ../shared/."""
+"""Fixtures: the sample article, databases of each kind, the fake Bot API, the local HTTP site.
+
+Helpers that tests import live in ``tests.helpers``; this module only declares fixtures.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-# CI lays ../shared/ beside the clone; DIGESTBOT_SHARED points elsewhere when it is not.
-SHARED = Path(os.environ.get("DIGESTBOT_SHARED", REPO.parent / "shared"))
-SAMPLE_ARTICLE = SHARED / "articles" / "zh-putin-witkoff-kushner.txt"
+from tests.helpers import (
+    SAMPLE_ARTICLE,
+    LocalSite,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_reachable,
+    reset_database,
+)
+from tests.helpers import (
+    sqlite_url as sqlite_file_url,
+)
+
+Result = TypeVar("Result")
 
 
 @pytest.fixture(scope="session")
@@ -25,44 +40,45 @@ def sample_text(sample_path: Path) -> str:
     return sample_path.read_text(encoding="utf-8")
 
 
-# --- databases: a real SQLite file and the PostgreSQL server on this machine -------------
+def _run_alone(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """Run a coroutine to completion on its own loop in a thread (a session fixture may be set up
+    from inside a running test loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
-
-async def reset_postgres(url: str = POSTGRES_URL) -> None:
-    """An empty public schema in the test database."""
-    from sqlalchemy import text
-
-    from storage.db import create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of the test run's own, dropped at the end. Without a server the
+    PostgreSQL tests are skipped with the reason, except in CI, where that is a failure."""
+    problem = _run_alone(postgres_reachable())
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    url = _run_alone(create_postgres_database())
+    yield url
+    _run_alone(drop_postgres_database(url))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database of each kind."""
-    import asyncio
-
-    from storage.migrate import upgrade
-
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'digestbot.db'}"
-    else:
-        url = POSTGRES_URL
-        await reset_postgres(url)
-    await asyncio.to_thread(upgrade, url)
+    url = sqlite_file_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    await reset_database(url)
     return url
 
 
 @pytest.fixture
-async def sessions(database_url: str):
+async def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database file."""
+    url = sqlite_file_url(tmp_path, "bot.db")
+    await reset_database(url)
+    return url
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[object]:
     """A session factory on the migrated database; the engine is disposed afterwards."""
     from storage.db import create_engine, session_factory
 
@@ -71,13 +87,8 @@ async def sessions(database_url: str):
     await engine.dispose()
 
 
-# --- the bot against the fake Bot API server ----------------------------------------------
-
-ADMIN = 42
-
-
 @pytest.fixture
-async def fake():
+async def fake() -> AsyncIterator[object]:
     """A fake Telegram Bot API server on 127.0.0.1."""
     from bot.fakeapi import FakeTelegram
 
@@ -87,39 +98,20 @@ async def fake():
     await server.stop()
 
 
-def settings_for(fake, database_url: str, **overrides):
-    from bot.settings import Settings
-
-    values = {
-        "telegram_bot_token": fake.token,
-        "telegram_api_base_url": fake.base_url,
-        "telegram_api_file_url": fake.base_file_url,
-        "database_url": database_url,
-        "admin_user_ids": frozenset({ADMIN}),
-        "default_timezone": "UTC",
-        "default_schedule": "08:00",
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)
-
-
-@asynccontextmanager
-async def running(fake, database_url: str, **overrides):
-    """The real application, polling the fake server, until the block ends."""
-    from bot.app import build_application
-    from bot.runner import polling
-
-    async with polling(build_application(settings_for(fake, database_url, **overrides))) as application:
-        yield application
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    """The local HTTP site, empty; tests add pages and routes."""
+    local = LocalSite().start()
+    yield local
+    local.stop()
 
 
 @pytest.fixture
-async def sqlite_url(tmp_path: Path) -> str:
-    """A migrated SQLite database file."""
-    import asyncio
+async def runtime(database_url: str) -> AsyncIterator[object]:
+    """The use cases' runtime on a migrated database, fetching from loopback allowed."""
+    from bot.settings import Settings
+    from bot.usecases.runtime import open_runtime
 
-    from storage.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await asyncio.to_thread(upgrade, url)
-    return url
+    settings = Settings(_env_file=None, database_url=database_url, fetch_allow_private_addresses=True)
+    async with open_runtime(settings) as opened:
+        yield opened

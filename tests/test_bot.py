@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.fakeapi import FakeTelegram
-from tests.conftest import ADMIN, running
+from tests.helpers import ADMIN, running_bot
 
 READER = 1001
 STRANGER = 1002
@@ -17,7 +17,7 @@ FIRST_HEADING = "高规格接待与入城安排"
 
 async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path: Path, caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    async with running(fake, database_url):
+    async with running_bot(fake, database_url):
         # 1. A Chinese-speaking reader starts and subscribes, twice.
         [welcome] = await fake.reply_to(READER, "/start", language_code="zh")
         assert "摘要" in welcome.text
@@ -69,7 +69,7 @@ async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path
         assert "only the bot's admins" in refused.text
 
     # 5. After a restart the subscription and settings are still there.
-    async with running(fake, database_url):
+    async with running_bot(fake, database_url):
         [shown] = await fake.reply_to(READER, "/settings", language_code="zh")
         assert "07:30" in shown.text and "Asia/Shanghai" in shown.text and "已开启" in shown.text
         [again] = await fake.reply_to(READER, "/subscribe", language_code="zh")
@@ -85,7 +85,9 @@ async def test_reader_journey(fake: FakeTelegram, database_url: str, sample_path
 async def test_running_bot_pushes_new_articles_to_instant_subscribers(
     fake: FakeTelegram, sqlite_url: str, sample_path: Path
 ) -> None:
-    async with running(fake, sqlite_url, scheduler_interval_seconds=0.5, delivery_chat_interval_seconds=0):
+    async with running_bot(
+        fake, sqlite_url, scheduler_interval_seconds=0.5, delivery_chat_interval_seconds=0
+    ):
         await fake.reply_to(READER, "/subscribe", language_code="zh")
         [instant] = await fake.reply_to(READER, "/schedule instant", language_code="zh")
         assert "发布" in instant.text

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.fakeapi import FakeTelegram, InjectedError
-from tests.conftest import ADMIN, running
+from tests.helpers import ADMIN, LocalSite, running_bot, settings_for
 
 READER = 2001
 GROUP = -1009876543210
@@ -31,7 +28,7 @@ def long_article() -> str:
 
 
 async def test_wrong_or_missing_arguments_get_useful_replies(fake: FakeTelegram, sqlite_url: str) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         [empty] = await fake.reply_to(READER, "/latest")
         assert "No articles yet" in empty.text
         [usage] = await fake.reply_to(READER, "/section")
@@ -60,7 +57,7 @@ async def test_wrong_or_missing_arguments_get_useful_replies(fake: FakeTelegram,
 async def test_admin_commands_are_refused_to_others(
     fake: FakeTelegram, sqlite_url: str, sample_path: Path
 ) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         [stats] = await fake.reply_to(READER, "/stats")
         assert "only the bot's admins" in stats.text
         before = len(fake.messages_to(READER))
@@ -80,7 +77,7 @@ async def test_admin_commands_are_refused_to_others(
 async def test_stats_count_subscribers_articles_and_sent_items(
     fake: FakeTelegram, sqlite_url: str, sample_path: Path
 ) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         await fake.reply_to(READER, "/subscribe")
         before = len(fake.messages_to(ADMIN))
         fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
@@ -91,7 +88,7 @@ async def test_stats_count_subscribers_articles_and_sent_items(
 
 
 async def test_group_subscription_needs_a_chat_admin(fake: FakeTelegram, sqlite_url: str) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         group = {"chat_id": GROUP, "chat_type": "supergroup"}
         [refused] = await fake.reply_to(READER, "/subscribe", **group)
         assert "Only the admins of this chat" in refused.text
@@ -118,7 +115,7 @@ async def test_group_subscription_needs_a_chat_admin(fake: FakeTelegram, sqlite_
 
 
 async def test_settings_buttons_change_settings(fake: FakeTelegram, sqlite_url: str) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         [settings] = await fake.reply_to(READER, "/settings")
         assert "Length: normal" in settings.text and "Subscription: off" in settings.text
         for data, expected in (
@@ -137,7 +134,7 @@ async def test_settings_buttons_change_settings(fake: FakeTelegram, sqlite_url: 
 async def test_full_digest_of_a_long_article_is_split(
     fake: FakeTelegram, sqlite_url: str, tmp_path: Path
 ) -> None:
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         await fake.reply_to(READER, "/length long")
         before = len(fake.messages_to(ADMIN))
         fake.send_document(ADMIN, "report.md", long_article().encode())
@@ -154,37 +151,22 @@ async def test_full_digest_of_a_long_article_is_split(
     assert fake.state.html_errors == []
 
 
-class _ArticleHandler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        body = long_article().encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/markdown; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
-def article_server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ArticleHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/report.md"
-    httpd.shutdown()
+def article_server(site: LocalSite) -> str:
+    site.pages["/report.md"] = ("text/markdown; charset=utf-8", long_article().encode())
+    return site.url("/report.md")
 
 
 async def test_publish_by_url_goes_through_the_fetch_guard(
     fake: FakeTelegram, sqlite_url: str, article_server: str, caplog
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         await fake.reply_to(ADMIN, "/start")
         replies = await fake.reply_to(ADMIN, f"/publish {article_server}", count=2)
         assert "Reading the article" in replies[0].text
         assert "Could not publish it" in replies[1].text and "loopback" in replies[1].text
-    async with running(fake, sqlite_url, fetch_allow_private_addresses=True):
+    async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
         before = len(fake.messages_to(ADMIN))
         fake.send_text(ADMIN, f"/publish {article_server}")
         messages = await fake.wait_for_messages(ADMIN, 3, after=before)
@@ -196,7 +178,7 @@ async def test_a_failing_send_is_logged_and_the_bot_goes_on(
     fake: FakeTelegram, sqlite_url: str, caplog
 ) -> None:
     caplog.set_level(logging.ERROR)
-    async with running(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url):
         fake.inject_error(InjectedError("sendMessage", 500, "Internal Server Error", chat_id=READER, times=2))
         fake.send_text(READER, "/help")  # its reply fails, and so does the apology
         [after] = await fake.reply_to(READER, "/start")
@@ -212,8 +194,7 @@ def _free_port() -> int:
 
 
 async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, sqlite_url: str) -> None:
-    from bot.app import build_application
-    from tests.conftest import settings_for
+    from bot.frontend import build_application
 
     port = _free_port()
     settings = settings_for(
@@ -255,7 +236,7 @@ async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, s
 
 
 async def test_subscribe_to_chosen_sources(fake: FakeTelegram, sqlite_url: str, article_server: str) -> None:
-    async with running(fake, sqlite_url, fetch_allow_private_addresses=True):
+    async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
         [usage] = await fake.reply_to(READER, "/subscribe nonsense")
         assert "/subscribe ID" in usage.text
         [missing] = await fake.reply_to(READER, "/subscribe 7")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.helpers import LocalSite
 
 TITLE = "普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时"
 
@@ -219,56 +220,37 @@ def test_every_setting_is_documented_in_env_example() -> None:
         assert f"\n{name.upper()}=" in documented, name
 
 
-def test_sources_commands_and_opml(tmp_path: Path) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite) -> None:
     feed = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>CLI feed</title><item><title>One</title>'
         b"<guid>1</guid><description>The one and only entry of this feed.</description></item></channel></rss>"
     )
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(feed)))
-            self.end_headers()
-            self.wfile.write(feed)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/feed.xml"
+    site.pages["/feed.xml"] = ("application/rss+xml", feed)
+    url = site.url("/feed.xml")
     script = str(Path(sys.executable).parent / "digestbot")
     env = {**_clean_env(tmp_path), "FETCH_ALLOW_PRIVATE_ADDRESSES": "true"}
 
     def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env=env)
 
-    try:
-        added = run_cli("sources", "add", url)
-        assert added.returncode == 0, added.stderr
-        assert "#1 CLI feed (feed): following; 1 entries stored" in added.stdout
-        assert "CLI feed" in run_cli("sources", "list").stdout
-        opml = tmp_path / "out.opml"
-        assert run_cli("sources", "export", str(opml)).returncode == 0
-        assert url in opml.read_text()
-        assert "source 1 paused" in run_cli("sources", "pause", "1").stdout
-        assert "source 1 removed" in run_cli("sources", "remove", "1").stdout
-        imported = run_cli("sources", "import", str(opml))
-        assert imported.returncode == 0 and "following" in imported.stdout
-        refused = subprocess.run(
-            [script, "sources", "add", "http://127.0.0.1:1/"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=_clean_env(tmp_path),
-        )
-        assert refused.returncode != 0 and "loopback" in refused.stderr and "Traceback" not in refused.stderr
-        stats = run_cli("stats")
-        assert stats.returncode == 0 and "outbox:" in stats.stdout
-    finally:
-        httpd.shutdown()
+    added = run_cli("sources", "add", url)
+    assert added.returncode == 0, added.stderr
+    assert "#1 CLI feed (feed): following; 1 entries stored" in added.stdout
+    assert "CLI feed" in run_cli("sources", "list").stdout
+    opml = tmp_path / "out.opml"
+    assert run_cli("sources", "export", str(opml)).returncode == 0
+    assert url in opml.read_text()
+    assert "source 1 paused" in run_cli("sources", "pause", "1").stdout
+    assert "source 1 removed" in run_cli("sources", "remove", "1").stdout
+    imported = run_cli("sources", "import", str(opml))
+    assert imported.returncode == 0 and "following" in imported.stdout
+    refused = subprocess.run(
+        [script, "sources", "add", "http://127.0.0.1:1/"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_clean_env(tmp_path),
+    )
+    assert refused.returncode != 0 and "loopback" in refused.stderr and "Traceback" not in refused.stderr
+    stats = run_cli("stats")
+    assert stats.returncode == 0 and "outbox:" in stats.stdout

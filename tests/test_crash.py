@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from benchmarks.crash_loop import crash_trial, two_workers
-from tests.conftest import POSTGRES_URL
+from tests.crash_harness import crash_trial, two_workers
 
 
 async def test_sigkilled_worker_loses_nothing(tmp_path: Path) -> None:
@@ -19,6 +18,6 @@ async def test_sigkilled_worker_loses_nothing(tmp_path: Path) -> None:
     assert result.clean_exit  # SIGTERM: in-flight sends finish, exit 0
 
 
-async def test_two_workers_on_postgresql_share_the_outbox_exactly() -> None:
-    lost, duplicates, clean = await two_workers(POSTGRES_URL, subscribers=2000)
+async def test_two_workers_on_postgresql_share_the_outbox_exactly(postgres_url: str) -> None:
+    lost, duplicates, clean = await two_workers(postgres_url, subscribers=2000)
     assert (lost, duplicates, clean) == (0, 0, True)

@@ -13,17 +13,18 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.delivery import DeliveryPolicy, DeliveryWorker
 from bot.fakeapi import FakeTelegram, InjectedError
-from bot.schedule import queue_due_digests
-from bot.schedules import next_digest_at
-from bot.services import Services
+from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
+from bot.usecases import publishing
+from bot.usecases.runtime import Runtime, open_runtime
+from bot.usecases.schedules import next_digest_at
+from bot.usecases.tick import queue_due_digests
 from digests import parse_article
 from storage import Subscriber, create_engine, session_factory, session_scope
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
-from tests.conftest import settings_for
+from tests.helpers import settings_for
 
 POLICY = DeliveryPolicy(
     batch_size=50,
@@ -40,13 +41,13 @@ T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday
 @dataclass
 class Harness:
     fake: FakeTelegram
-    services: Services
+    runtime: Runtime
     worker: DeliveryWorker
 
     async def subscriber(
         self, chat_id: int, *, schedule: str = "08:00", timezone: str = "UTC", at: datetime = T0
     ) -> Subscriber:
-        async with session_scope(self.services.sessions) as session:
+        async with session_scope(self.runtime.sessions) as session:
             row = await subscriber_queries.ensure_subscriber(
                 session, chat_id=chat_id, schedule=schedule, timezone=timezone
             )
@@ -56,25 +57,25 @@ class Harness:
         return row
 
     async def article(self, text: str, *, at: datetime, announce: bool = True) -> int:
-        async with session_scope(self.services.sessions) as session:
+        async with session_scope(self.runtime.sessions) as session:
             row, _ = await article_queries.save_article(session, article=parse_article(text), now=at)
             row.announce = announce
             session.add(row)
         return row.id
 
     async def tick(self, at: datetime) -> int:
-        return await queue_due_digests(self.services.engine, self.services.sessions, now=at) or 0
+        return await queue_due_digests(self.runtime.engine, self.runtime.sessions, now=at) or 0
 
     async def drain(self) -> None:
         while await self.worker.drain_once():
             pass
 
     async def counts(self) -> dict[str, int]:
-        async with session_scope(self.services.sessions) as session:
+        async with session_scope(self.runtime.sessions) as session:
             return await delivery_queries.delivery_counts(session)
 
     async def row(self, chat_id: int) -> Subscriber:
-        async with session_scope(self.services.sessions) as session:
+        async with session_scope(self.runtime.sessions) as session:
             return await subscriber_queries.get_subscriber(session, chat_id=chat_id)
 
 
@@ -84,15 +85,10 @@ def article_text(n: int) -> str:
 
 @pytest.fixture
 async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harness]:
-    engine = create_engine(database_url)
-    services = Services(
-        settings=settings_for(fake, database_url), sessions=session_factory(engine), engine=engine
-    )
     request = HTTPXRequest(connection_pool_size=16, read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0)
     bot = Bot(fake.token, base_url=fake.base_url, request=request)
-    async with bot:
-        yield Harness(fake, services, DeliveryWorker(bot, services, POLICY))
-    await engine.dispose()
+    async with open_runtime(settings_for(fake, database_url)) as runtime, bot:
+        yield Harness(fake, runtime, DeliveryWorker(bot, runtime, POLICY))
 
 
 async def test_digests_come_at_each_subscribers_time_in_their_timezone(harness: Harness) -> None:
@@ -150,7 +146,9 @@ async def test_instant_subscribers_get_a_new_article_right_away(harness: Harness
     await harness.subscriber(30, schedule="instant", at=datetime.now(UTC) - timedelta(minutes=1))
     await harness.subscriber(31, schedule="08:00", at=datetime.now(UTC) - timedelta(minutes=1))
     await harness.subscriber(32, schedule="off", at=datetime.now(UTC) - timedelta(minutes=1))
-    published = await harness.services.publish_bytes(sample_path.read_bytes(), name=sample_path.name)
+    published = await publishing.publish_bytes(
+        harness.runtime, sample_path.read_bytes(), name=sample_path.name
+    )
     assert published.created
     await harness.drain()
     [message] = harness.fake.messages_to(30)
@@ -160,7 +158,7 @@ async def test_instant_subscribers_get_a_new_article_right_away(harness: Harness
         f"sec:{published.article_id}:2",
     ]
     assert harness.fake.messages_to(31) == [] and harness.fake.messages_to(32) == []
-    again = await harness.services.publish_bytes(sample_path.read_bytes(), name=sample_path.name)
+    again = await publishing.publish_bytes(harness.runtime, sample_path.read_bytes(), name=sample_path.name)
     await harness.drain()
     assert not again.created and len(harness.fake.messages_to(30)) == 1
 
@@ -247,7 +245,7 @@ async def test_timeouts_retry_with_backoff_then_fail_with_the_reason(harness: Ha
         assert time.monotonic() < deadline
     counts = await harness.counts()
     assert counts["failed"] == 1 and counts["sent"] == 1
-    async with session_scope(harness.services.sessions) as session:
+    async with session_scope(harness.runtime.sessions) as session:
         [failure] = await delivery_queries.recent_failures(session)
     assert failure.chat_id == 90 and "TimedOut" in failure.error
 
@@ -263,14 +261,12 @@ async def test_a_slow_subscriber_does_not_delay_the_others(harness: Harness) -> 
     assert others_done < 0.8
 
 
-async def test_only_one_scheduler_tick_runs_at_a_time_on_postgresql() -> None:
+async def test_only_one_scheduler_tick_runs_at_a_time_on_postgresql(postgres_url: str) -> None:
     from storage.locks import try_lock
-    from storage.migrate import upgrade
-    from tests.conftest import POSTGRES_URL, reset_postgres
+    from tests.helpers import reset_database
 
-    await reset_postgres()
-    await asyncio.to_thread(upgrade, POSTGRES_URL)
-    engine = create_engine(POSTGRES_URL)
+    await reset_database(postgres_url)
+    engine = create_engine(postgres_url)
     try:
         async with try_lock(engine) as first:
             assert first

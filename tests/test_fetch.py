@@ -6,16 +6,16 @@ public addresses are only ever given to the address check or a stubbed resolver.
 
 from __future__ import annotations
 
-import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from digests.fetch import FetchError, FetchPolicy, check_address, fetch, resolve_checked
+from tests.helpers import LocalSite, send
 
 LOCAL = FetchPolicy(allow_private_addresses=True, deadline=5.0)
 PAGE_GBK = "<html><head><title>新闻</title></head><body><p>今天的新闻很重要，值得一读。</p></body></html>"
@@ -31,63 +31,45 @@ def _gzip_bomb(size: int = 1 << 30) -> bytes:
 BOMB = _gzip_bomb()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
+def _hop(handler: BaseHTTPRequestHandler) -> None:
+    hops = int(handler.path.rsplit("/", 1)[1])
+    send(handler, 302, None, b"", headers={"Location": f"/hop/{hops - 1}" if hops > 0 else "/gbk"})
 
-    def do_GET(self) -> None:
-        path = self.path
-        if path == "/gbk":
-            self._send(200, "text/html; charset=gb2312", PAGE_GBK.encode("gbk"))
-        elif path.startswith("/hop/"):
-            hops = int(path.rsplit("/", 1)[1])
-            self.send_response(302)
-            self.send_header("Location", f"/hop/{hops - 1}" if hops > 0 else "/gbk")
-            self.end_headers()
-        elif path == "/bomb":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(BOMB)))
-            self.end_headers()
-            self.wfile.write(BOMB)
-        elif path == "/slow":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            for _ in range(30):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.5)
-        elif path == "/image":
-            self._send(200, "image/png", b"\x89PNG....")
-        elif path == "/etag":
-            if self.headers.get("If-None-Match") == '"v1"':
-                self._send(304, None, b"")
-            else:
-                self._send(200, "text/plain; charset=utf-8", b"hello", etag='"v1"')
-        else:
-            self._send(404, "text/plain", b"not found")
 
-    def _send(self, status: int, content_type: str | None, body: bytes, etag: str | None = None) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def _slow(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/plain")
+    handler.end_headers()
+    for _ in range(30):
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+        time.sleep(0.5)
+
+
+def _etag(handler: BaseHTTPRequestHandler) -> None:
+    if handler.headers.get("If-None-Match") == '"v1"':
+        send(handler, 304, None, b"")
+    else:
+        send(handler, 200, "text/plain; charset=utf-8", b"hello", etag='"v1"')
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    site = LocalSite()
+    site.pages["/gbk"] = ("text/html; charset=gb2312", PAGE_GBK.encode("gbk"))
+    site.pages["/image"] = ("image/png", b"\x89PNG....")
+    site.routes.update(
+        {
+            "/hop/": _hop,
+            "/slow": _slow,
+            "/etag": _etag,
+            "/bomb": lambda handler: send(
+                handler, 200, "text/html", BOMB, headers={"Content-Encoding": "gzip"}
+            ),
+        }
+    )
+    yield site.start().base
+    site.stop()
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
+from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
 
 
 def _fires(schedule: str, zone: str, start: datetime, days: int) -> list[datetime]:

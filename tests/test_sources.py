@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from bot.services import Services
-from bot.sources import MAX_FAILURES, SourcePoller
+from bot.usecases.polling import MAX_FAILURES, SourcePoller
+from bot.usecases.runtime import Runtime
 from digests import DigestError
 from digests.feeds import canonical_link, parse_feed
 from digests.fetch import FetchError, FetchPolicy, fetch
 from digests.opml import Outline, export_opml, parse_opml
-from storage import Article, create_engine, session_factory, session_scope
+from storage import Article, Source, session_scope
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
-from tests.conftest import settings_for
+from tests.helpers import LocalSite
 
 BODY = (
     "<h2>Background</h2><p>{n} began years ago. It grew slowly.</p><h2>Now</h2><p>{n} is big news today.</p>"
@@ -44,90 +43,27 @@ def rss(items: list[tuple[str, str, str, datetime]], *, full: bool = True) -> by
     ).encode()
 
 
-class Site:
-    """What the local server answers, path by path; ETag support for conditional GETs."""
-
-    def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, bytes]] = {}
-        self.hits: dict[str, int] = {}
-
-
-def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            site.hits[self.path] = site.hits.get(self.path, 0) + 1
-            if self.path == "/endless":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.end_headers()
-                chunk = b"<p>" + b"x" * 65_536 + b"</p>"
-                try:
-                    for _ in range(16_384):  # 1 GB if nobody stops reading
-                        self.wfile.write(chunk)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                return
-            if self.path.startswith("/redirect-to/"):
-                self.send_response(302)
-                self.send_header("Location", self.path.removeprefix("/redirect-to/"))
-                self.end_headers()
-                return
-            if self.path not in site.pages:
-                self.send_response(404)
-                self.end_headers()
-                return
-            content_type, body = site.pages[self.path]
-            etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
-
-
 @pytest.fixture
-def site() -> Iterator[tuple[Site, str]]:
-    state = Site()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture
-async def poller(fake, database_url: str):
-    engine = create_engine(database_url)
-    settings = settings_for(fake, database_url, fetch_allow_private_addresses=True)
-    services = Services(settings=settings, sessions=session_factory(engine), engine=engine)
+async def poller(runtime: Runtime) -> AsyncIterator[tuple[SourcePoller, list[str]]]:
+    """A poller on a migrated database; ``notes`` collects what the admins would be told."""
     notes: list[str] = []
 
-    async def notify(text: str) -> None:
-        notes.append(text)
+    async def paused(source: Source, error: str) -> None:
+        notes.append(f"source {source.id} paused: {error}")
 
-    yield SourcePoller(services, notify=notify), notes
-    await engine.dispose()
+    runtime.on_source_paused.append(paused)
+    yield SourcePoller(runtime), notes
 
 
 async def _articles(poller: SourcePoller) -> list[Article]:
     from sqlmodel import select
 
-    async with session_scope(poller.services.sessions) as session:
+    async with session_scope(poller.runtime.sessions) as session:
         return list((await session.exec(select(Article).order_by(Article.id))).all())
 
 
 async def test_rss_feed_lifecycle(site, poller) -> None:
-    state, base = site
+    state, base = site, site.base
     source_poller, _notes = poller
     old = datetime.now(UTC) - timedelta(days=3)
     state.pages["/feed.xml"] = (
@@ -140,7 +76,7 @@ async def test_rss_feed_lifecycle(site, poller) -> None:
             ]
         ),
     )
-    async with session_scope(source_poller.services.sessions) as session:
+    async with session_scope(source_poller.runtime.sessions) as session:
         reader = await subscriber_queries.ensure_subscriber(session, chat_id=500, schedule="instant")
         await subscriber_queries.subscribe(
             session, subscriber=reader, next_digest_at=None, now=datetime.now(UTC) - timedelta(days=10)
@@ -170,12 +106,12 @@ async def test_rss_feed_lifecycle(site, poller) -> None:
     assert (third.new, third.updated, third.announced) == (1, 1, 1)
     stored = await _articles(source_poller)
     assert [a.title for a in stored] == ["Alpha", "Beta", "Gamma"]
-    async with session_scope(source_poller.services.sessions) as session:
+    async with session_scope(source_poller.runtime.sessions) as session:
         counts = await delivery_queries.delivery_counts(session)
     assert counts["pending"] == 1  # Gamma for the instant reader; the edit of Alpha is not re-sent
     from storage import articles as article_queries
 
-    async with session_scope(source_poller.services.sessions) as session:
+    async with session_scope(source_poller.runtime.sessions) as session:
         gamma = await article_queries.load_digest_article(session, article=stored[2])
         alpha = await article_queries.load_digest_article(session, article=stored[0])
     assert [s.heading for s in gamma.sections] == ["Background", "Now"]
@@ -232,7 +168,7 @@ def test_canonical_links_drop_tracking() -> None:
 
 
 async def test_excerpt_entries_fetch_the_full_article(site, poller) -> None:
-    state, base = site
+    state, base = site, site.base
     source_poller, _ = poller
     state.pages["/story.html"] = (
         "text/html; charset=utf-8",
@@ -252,14 +188,14 @@ async def test_excerpt_entries_fetch_the_full_article(site, poller) -> None:
     assert state.hits.get("/story.html") == 1
     from storage import articles as article_queries
 
-    async with session_scope(source_poller.services.sessions) as session:
+    async with session_scope(source_poller.runtime.sessions) as session:
         article = await article_queries.load_digest_article(session, article=row)
     assert [s.heading for s in article.sections] == ["Details"]  # from the page, not the teaser
     assert "Just a teaser." not in article.paragraphs
 
 
 async def test_a_page_that_advertises_a_feed_is_followed_as_the_feed(site, poller) -> None:
-    state, base = site
+    state, base = site, site.base
     source_poller, _ = poller
     state.pages["/feed.xml"] = (
         "application/rss+xml",
@@ -275,7 +211,7 @@ async def test_a_page_that_advertises_a_feed_is_followed_as_the_feed(site, polle
 
 
 async def test_failing_source_backs_off_then_pauses_and_tells_the_admins_once(site, poller) -> None:
-    state, base = site
+    state, base = site, site.base
     source_poller, notes = poller
     state.pages["/flaky.xml"] = (
         "application/rss+xml",
@@ -343,8 +279,22 @@ def test_opml_round_trip() -> None:
     ]
 
 
+def _endless(handler: BaseHTTPRequestHandler) -> None:
+    """1 GB of HTML if nobody stops reading."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    chunk = b"<p>" + b"x" * 65_536 + b"</p>"
+    try:
+        for _ in range(16_384):
+            handler.wfile.write(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 async def test_endless_body_stops_at_the_cap_with_bounded_memory(site) -> None:
-    _state, base = site
+    site.routes["/endless"] = _endless
+    base = site.base
     tracemalloc.start()
     with pytest.raises(FetchError, match="larger than"):
         await fetch(f"{base}/endless", policy=FetchPolicy(allow_private_addresses=True, max_bytes=5_000_000))
@@ -356,16 +306,15 @@ async def test_endless_body_stops_at_the_cap_with_bounded_memory(site) -> None:
 async def test_a_redirect_into_loopback_is_refused(site) -> None:
     """A server the guard lets through (exempted here by address, as a public server would pass)
     redirects to 127.0.0.1: the hop is checked again and refused."""
-    _state, base = site
-    httpd = ThreadingHTTPServer(("127.0.0.2", 0), _handler(Site()))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = site.base
+    outer_site = LocalSite("127.0.0.2").start()
     try:
-        outer = f"http://127.0.0.2:{httpd.server_address[1]}"
+        outer = outer_site.base
         policy = FetchPolicy(exempt_addresses=frozenset({"127.0.0.2"}))
         with pytest.raises(FetchError, match="loopback"):
             await fetch(f"{outer}/redirect-to/{base}/x", policy=policy)
     finally:
-        httpd.shutdown()
+        outer_site.stop()
 
 
 def test_big5_page_comes_out_right() -> None:
@@ -377,14 +326,14 @@ def test_big5_page_comes_out_right() -> None:
 
 
 async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, sqlite_url: str) -> None:
-    from tests.conftest import ADMIN, running
+    from tests.helpers import ADMIN, running_bot
 
-    state, base = site
+    state, base = site, site.base
     state.pages["/news.xml"] = (
         "application/rss+xml",
         rss([("a", "Old", BODY.format(n="Old"), datetime.now(UTC) - timedelta(days=1))]),
     )
-    async with running(
+    async with running_bot(
         fake,
         sqlite_url,
         scheduler_interval_seconds=0.3,
@@ -405,8 +354,8 @@ async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, s
                 ]
             ),
         )
-        services = application.bot_data["services"]
-        async with session_scope(services.sessions) as session:
+        runtime = application.bot_data.runtime
+        async with session_scope(runtime.sessions) as session:
             from storage import sources as source_queries
 
             [source] = await source_queries.list_sources(session)
@@ -416,7 +365,7 @@ async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, s
         [pushed] = await fake.wait_for_messages(701, 1, after=before, timeout=10)
         assert "Fresh" in pushed.text and "Old" not in pushed.text
         assert fake.messages_to(702)[-1].text.startswith("Subscribed")  # daily: not yet
-        async with session_scope(services.sessions) as session:
+        async with session_scope(runtime.sessions) as session:
             daily = await subscriber_queries.get_subscriber(session, chat_id=702)
             daily.next_digest_at = datetime.now(UTC) - timedelta(seconds=1)  # their 08:00 has come
             session.add(daily)
@@ -427,20 +376,20 @@ async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, s
 
 
 async def test_subscribers_follow_all_sources_or_chosen_ones(site, poller) -> None:
-    from bot.schedule import queue_due_digests
+    from bot.usecases.tick import queue_due_digests
     from digests import parse_article
     from storage import articles as article_queries
     from storage import sources as source_queries
 
-    state, base = site
+    state, base = site, site.base
     source_poller, _ = poller
-    services = source_poller.services
+    runtime = source_poller.runtime
     for name in ("one", "two"):
         state.pages[f"/{name}.xml"] = ("application/rss+xml", rss([]))
     one, _, _ = await source_poller.add(f"{base}/one.xml")
     two, _, _ = await source_poller.add(f"{base}/two.xml")
     start = datetime.now(UTC) - timedelta(hours=1)
-    async with session_scope(services.sessions) as session:
+    async with session_scope(runtime.sessions) as session:
         everything = await subscriber_queries.ensure_subscriber(session, chat_id=801)
         chooser = await subscriber_queries.ensure_subscriber(session, chat_id=802)
         for row in (everything, chooser):
@@ -454,12 +403,12 @@ async def test_subscribers_follow_all_sources_or_chosen_ones(site, poller) -> No
                 source_id=source_id,
                 now=start + timedelta(minutes=5),
             )
-    await queue_due_digests(services.engine, services.sessions)
+    await queue_due_digests(runtime.engine, runtime.sessions)
     from sqlmodel import select
 
     from storage import Delivery
 
-    async with session_scope(services.sessions) as session:
+    async with session_scope(runtime.sessions) as session:
         rows = (await session.exec(select(Delivery.subscriber_id, Delivery.article_id))).all()
         followed = await source_queries.followed_sources(session, subscriber=chooser)
     by_subscriber: dict[int, set[int]] = {}
@@ -468,7 +417,7 @@ async def test_subscribers_follow_all_sources_or_chosen_ones(site, poller) -> No
     assert by_subscriber[everything.id] == {1, 2, 3}
     assert by_subscriber[chooser.id] == {1, 3}  # its chosen source, and the admins' upload
     assert [s.id for s in followed] == [one.id]
-    async with session_scope(services.sessions) as session:
+    async with session_scope(runtime.sessions) as session:
         await source_queries.unfollow(session, subscriber=everything, source_id=two.id)
         assert [s.id for s in await source_queries.followed_sources(session, subscriber=everything)] == [
             one.id

@@ -21,7 +21,7 @@ from storage import (
 )
 from storage import articles as article_queries
 from storage.migrate import current_revision, head_revision, upgrade
-from tests.conftest import POSTGRES_URL, reset_postgres
+from tests.helpers import reset_database
 
 BIG_CHAT_ID = -1001234567890123  # supergroup ids need 64 bits
 
@@ -127,12 +127,12 @@ async def test_deactivation_keeps_the_reason(sessions) -> None:
         assert (await subscribers.subscriber_counts(session))["deactivated"] == 1
 
 
-async def test_postgres_schema_behind_is_refused() -> None:
-    await reset_postgres()
+async def test_postgres_schema_behind_is_refused(postgres_url: str) -> None:
+    await reset_database(postgres_url, migrate=False)
     with pytest.raises(SchemaBehindError, match="digestbot db upgrade"):
-        await ensure_schema(POSTGRES_URL)
-    await asyncio.to_thread(upgrade, POSTGRES_URL)
-    await ensure_schema(POSTGRES_URL)  # up to date: no error
+        await ensure_schema(postgres_url)
+    await asyncio.to_thread(upgrade, postgres_url)
+    await ensure_schema(postgres_url)  # up to date: no error
 
 
 async def test_sqlite_is_upgraded_on_start(tmp_path) -> None:

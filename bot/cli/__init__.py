@@ -1,0 +1,145 @@
+"""The ``digestbot`` command line: digests, the bot, and its administration.
+
+One module per command group (``digests``, ``serve``, ``chat``, ``database``, ``publish``,
+``subscribers``, ``sources``, ``stats``), imported only when its command runs: ``preview``
+must not pay for the bot's imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.cli.common import CliError
+from bot.logs import configure_logging
+from digests.errors import DigestError
+
+FORMATS = ("text", "html", "md", "json")
+
+
+def _budget(value: str) -> int | float:
+    """A sentence count (3) or a ratio of a section's sentences (0.3)."""
+    try:
+        number = float(value)
+    except ValueError:
+        message = f"expected a count like 3 or a ratio like 0.3, not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if number <= 0 or (number > 1 and not number.is_integer()):
+        raise argparse.ArgumentTypeError(f"expected a positive count or a ratio up to 1, not {value!r}")
+    return int(number) if number > 1 or value.strip().isdigit() else number
+
+
+def _algorithm(value: str) -> str:
+    from digests.summarize import METHODS
+
+    name = value.lower()
+    if name not in METHODS:
+        raise argparse.ArgumentTypeError(f"unknown algorithm {value!r}; choose one of {', '.join(METHODS)}")
+    return name
+
+
+def _language(value: str) -> str | None:
+    return None if value.lower() == "auto" else value.lower()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digestbot", description="Section-level digests of long articles, in Telegram."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    preview = commands.add_parser("preview", help="print the digest of a file, URL or stdin")
+    preview.add_argument("source", help="a file path, an http(s) URL, or - for stdin")
+    preview.add_argument("--format", choices=FORMATS, default="text")
+    preview.add_argument("--section", metavar="N", help="only this section (2, 二, or words of its heading)")
+    preview.add_argument(
+        "--sentences", metavar="K", type=_budget, help="sentences per section: a count (3) or a ratio (0.3)"
+    )
+    preview.add_argument("--algorithm", type=_algorithm, help="summarizer (default: best for the language)")
+    preview.add_argument("--language", type=_language, default=None, metavar="auto|zh|en|…")
+    preview.set_defaults(handler="digests:preview")
+
+    summarize = commands.add_parser("summarize", help="article-level summaries of a JSONL file")
+    summarize.add_argument("input", type=Path, help="rows with id, article and optional language")
+    summarize.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    summarize.add_argument("--sentences", metavar="K", type=_budget, default=3)
+    summarize.add_argument("--algorithm", type=_algorithm)
+    summarize.set_defaults(handler="digests:summarize")
+
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    run.set_defaults(handler="serve:run")
+
+    worker = commands.add_parser("worker", help="deliver queued digests (several may share PostgreSQL)")
+    worker.add_argument("--no-scheduler", action="store_true", help="only deliver; another process ticks")
+    worker.set_defaults(handler="serve:worker")
+
+    stats = commands.add_parser("stats", help="subscribers, articles and the delivery outbox")
+    stats.add_argument("--failures", type=int, default=5, metavar="N", help="show the N newest failures")
+    stats.set_defaults(handler="stats:stats")
+
+    chat = commands.add_parser("chat", help="try the bot in this terminal, no Telegram token needed")
+    chat.add_argument("--database", metavar="URL", help="database to use (default: DATABASE_URL)")
+    chat.set_defaults(handler="chat:chat")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="bring the schema to the newest revision").set_defaults(
+        handler="database:upgrade"
+    )
+
+    publish = commands.add_parser("publish", help="ingest, digest and store an article")
+    publish.add_argument("source", help="a file path or an http(s) URL")
+    publish.set_defaults(handler="publish:publish")
+
+    subscribers = commands.add_parser("subscribers", help="chats the bot knows").add_subparsers(
+        dest="subscribers_command", required=True
+    )
+    listing = subscribers.add_parser("list", help="one line per chat")
+    listing.add_argument("--active", action="store_true", help="only subscribed chats")
+    listing.add_argument("--limit", type=int, default=1000)
+    listing.set_defaults(handler="subscribers:list_subscribers")
+
+    sources = commands.add_parser("sources", help="feeds and pages the bot follows").add_subparsers(
+        dest="sources_command", required=True
+    )
+    sources.add_parser("add", help="follow a feed or page").add_argument("url")
+    sources.add_parser("list", help="one line per source, with its last error")
+    for name in ("remove", "pause"):
+        sources.add_parser(name, help=f"{name} a source (pause again to resume)").add_argument("id", type=int)
+    sources.add_parser("import", help="follow every feed of an OPML file").add_argument("file")
+    sources.add_parser("export", help="the followed feeds as OPML").add_argument("file", nargs="?")
+    for choice in sources.choices.values():
+        choice.set_defaults(handler="sources:sources_command")
+
+    channels = commands.add_parser("channels", help="channels the bot posts to").add_subparsers(
+        dest="channels_command", required=True
+    )
+    add = channels.add_parser("add", help="subscribe a channel (the bot must be one of its admins)")
+    add.add_argument("channel", help="@name or a numeric id such as -1001234567890")
+    add.add_argument("--language", choices=("en", "zh"), default="en")
+    add.set_defaults(handler="subscribers:add_channel")
+    return parser
+
+
+def _command(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """The function behind a subcommand, imported on use: `preview` must not pay for the bot's imports."""
+    module, function = name.split(":")
+    return getattr(importlib.import_module(f"bot.cli.{module}"), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``digestbot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    try:
+        return _command(args.handler)(args, sys.stdout)
+    except (CliError, DigestError) as err:
+        print(f"digestbot: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

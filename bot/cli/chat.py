@@ -1,0 +1,138 @@
+"""`digestbot chat`: the real bot in a terminal, through a local fake Bot API server.
+
+You type as a Telegram user; the bot's replies are printed as Telegram would show
+them. `/publish PATH` with a local file sends it as a document, as in Telegram;
+`press N` presses the Nth button under the last reply; `quit` or end of input leaves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import SecretStr
+
+from bot.cli.common import load_settings, prepare_database
+from bot.fakeapi import FakeTelegram, SentMessage
+from bot.frontend import build_application, running
+from bot.settings import Settings
+
+CHAT_USER = 1
+_REPLY_WAIT = 60.0  # the first reply of a publish may take a while on a cold start
+_QUIET = 0.4  # more replies are expected until the bot is quiet this long
+
+INTRO = (
+    "digestbot chat: you are user {user} (an admin) talking to the real bot through a local Bot API server.\n"
+    "Type commands such as /start, /help, /publish PATH, /section 2; `press N` presses a button; "
+    "`quit` leaves.\n"
+)
+
+
+def _show(message: SentMessage, out: TextIO) -> None:
+    out.write("\n" + message.text + "\n")
+    for number, button in enumerate(message.buttons, start=1):
+        out.write(f"  [{number}] {button['text']}\n")
+    out.flush()
+
+
+async def _replies(fake: FakeTelegram, before: int) -> list[SentMessage]:
+    """The bot's replies after ``before``: wait for the first, then until it is quiet."""
+    try:
+        await fake.wait_for_messages(CHAT_USER, 1, after=before, timeout=_REPLY_WAIT)
+    except TimeoutError:
+        return []
+    seen = len(fake.messages_to(CHAT_USER))
+    while True:
+        await asyncio.sleep(_QUIET)
+        now = len(fake.messages_to(CHAT_USER))
+        if now == seen:
+            return fake.messages_to(CHAT_USER)[before:]
+        seen = now
+
+
+def _send(fake: FakeTelegram, line: str, last: SentMessage | None, language: str | None) -> str | None:
+    """Turn a typed line into an update; an error text when it cannot be."""
+    words = line.split()
+    if words[0].lower() == "press":
+        if (
+            last is None
+            or len(words) != 2
+            or not words[1].isdigit()
+            or not 1 <= int(words[1]) <= len(last.buttons)
+        ):
+            return "nothing to press: `press N` presses the Nth button under the last reply"
+        fake.press_button(
+            CHAT_USER, last, last.buttons[int(words[1]) - 1]["callback_data"], language_code=language
+        )
+        return None
+    if words[0] == "/publish" and len(words) == 2 and Path(words[1]).expanduser().is_file():
+        path = Path(words[1]).expanduser()
+        fake.send_document(CHAT_USER, path.name, path.read_bytes(), language_code=language)
+        return None
+    fake.send_text(CHAT_USER, line, language_code=language)
+    return None
+
+
+async def run_chat(
+    settings: Settings, *, out: TextIO, database_url: str | None = None, lines: TextIO | None = None
+) -> int:
+    """Run the REPL until `quit` or end of input."""
+    source = lines or sys.stdin
+    fake = FakeTelegram()
+    await fake.start()
+    settings = settings.model_copy(
+        update={
+            "telegram_bot_token": SecretStr(fake.token),
+            "telegram_api_base_url": fake.base_url,
+            "telegram_api_file_url": fake.base_file_url,
+            "admin_user_ids": settings.admin_user_ids | {CHAT_USER},
+            "database_url": database_url or settings.database_url,
+        }
+    )
+    await prepare_database(settings)
+    language = None  # like a Telegram client without a language: the bot answers in English
+    try:
+        async with running(build_application(settings)):
+            out.write(INTRO.format(user=CHAT_USER))
+            last: SentMessage | None = None
+            while True:
+                out.write("\nyou> ")
+                out.flush()
+                line = await asyncio.to_thread(source.readline)
+                if not line:
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if line.lower() in ("quit", "exit", "/quit"):
+                    break
+                before = len(fake.messages_to(CHAT_USER))
+                started = time.monotonic()
+                problem = _send(fake, line, last, language)
+                if problem:
+                    out.write(problem + "\n")
+                    continue
+                replies = await _replies(fake, before)
+                if not replies:
+                    out.write(f"(no reply after {time.monotonic() - started:.0f} s)\n")
+                for message in replies:
+                    _show(message, out)
+                    if message.buttons:
+                        last = message
+    finally:
+        await fake.stop()
+    out.write("\nbye\n")
+    return 0
+
+
+def chat(args: argparse.Namespace, out: TextIO) -> int:
+    """Try the bot in this terminal, against a local Bot API server."""
+    settings = load_settings()
+    if not args.verbose:  # the conversation is on stdout; keep stderr for problems
+        logging.getLogger().setLevel(logging.WARNING)
+    return asyncio.run(run_chat(settings, out=out, database_url=args.database))

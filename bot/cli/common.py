@@ -1,0 +1,53 @@
+"""What every command of the command line shares: its error, the settings, the database."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from bot.usecases.runtime import Runtime, open_runtime
+from storage import SchemaBehindError, ensure_schema
+
+NO_TOKEN = "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather in it"
+
+Result = TypeVar("Result")
+
+
+class CliError(Exception):
+    """A problem with the command's input, reported as one line on stderr."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and `.env`; an invalid one is a one-line error."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper()
+        raise CliError(f"setting {name} is invalid: {first['msg']} (see .env.example)") from None
+
+
+def require_token(settings: Settings) -> Settings:
+    if settings.telegram_bot_token is None:
+        raise CliError(NO_TOKEN)
+    return settings
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Upgrade SQLite in place; refuse a PostgreSQL schema that is behind."""
+    try:
+        await ensure_schema(settings.database_url)
+    except SchemaBehindError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"cannot open the database: {error}") from None
+
+
+async def with_runtime(settings: Settings, action: Callable[[Runtime], Awaitable[Result]]) -> Result:
+    """Run a use case against the database, without a bot."""
+    await prepare_database(settings)
+    async with open_runtime(settings) as runtime:
+        return await action(runtime)

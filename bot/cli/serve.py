@@ -1,0 +1,63 @@
+"""`digestbot run` and `digestbot worker`: the long-running processes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from bot.cli.common import CliError, load_settings, prepare_database, require_token
+from bot.settings import Settings
+
+logger = logging.getLogger("digestbot")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the bot: long polling, or a webhook server when WEBHOOK_URL is set."""
+    from bot.frontend import build_application
+
+    settings = require_token(load_settings())
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if settings.webhook_url and secret is None:
+        raise CliError("WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates")
+    asyncio.run(prepare_database(settings))
+    application = build_application(settings)
+    if settings.webhook_url:
+        logger.info("serving webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        )
+    else:
+        logger.info("polling for updates")
+        application.run_polling()
+    return 0
+
+
+def worker(args: argparse.Namespace, out: TextIO) -> int:
+    """Deliver queued digests (and run the scheduler tick) without answering commands."""
+    settings = require_token(load_settings())
+    asyncio.run(prepare_database(settings))
+    asyncio.run(_work(settings, tick=not args.no_scheduler))
+    return 0
+
+
+async def _work(settings: Settings, *, tick: bool) -> None:
+    """Until SIGTERM or SIGINT: then nothing new is claimed and the sends in flight finish."""
+    from bot.frontend import DELIVERY_ONLY, WORKER, build_application, running
+
+    application = build_application(settings, roles=WORKER if tick else DELIVERY_ONLY)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(application):
+        await stop.wait()
+    worker = application.bot_data.worker
+    logger.info("worker exited cleanly after %d messages", worker.sent_messages if worker else 0)

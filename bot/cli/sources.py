@@ -1,0 +1,89 @@
+"""`digestbot sources add|list|remove|pause|import|export`: the feeds and pages the bot follows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import TextIO
+
+from bot.cli.common import CliError, load_settings, with_runtime
+from bot.usecases import sources
+from bot.usecases.runtime import Runtime
+from storage import Source
+
+
+def sources_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run one `sources` subcommand against the database."""
+    actions = {
+        "add": _add,
+        "list": _list,
+        "remove": _remove,
+        "pause": _pause,
+        "import": _import,
+        "export": _export,
+    }
+
+    async def action(runtime: Runtime) -> int:
+        await actions[args.sources_command](runtime, args, out)
+        return 0
+
+    return asyncio.run(with_runtime(load_settings(), action))
+
+
+async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    added = await sources.add_source(runtime, url=args.url)
+    source = added.source
+    state = "following" if added.created else "already following"
+    out.write(
+        f"#{source.id} {source.title or source.url} ({source.kind}): {state}; "
+        f"{added.result.new} entries stored\n"
+    )
+
+
+async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    for row in await sources.list_sources(runtime):
+        state = "paused" if row.paused else "active"
+        out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {row.url}  {row.title or ''}\n")
+        if row.last_error:
+            out.write(f"      last error ({row.error_count} in a row): {row.last_error}\n")
+
+
+async def _source(runtime: Runtime, source_id: int) -> Source:
+    source = await sources.find_source(runtime, reference=source_id)
+    if source is None:
+        raise CliError(f"there is no source {source_id}")
+    return source
+
+
+async def _remove(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    await sources.remove_source(runtime, source=await _source(runtime, args.id))
+    out.write(f"source {args.id} removed\n")
+
+
+async def _pause(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    source = await sources.toggle_pause(
+        runtime, source=await _source(runtime, args.id), reason="paused from the command line"
+    )
+    out.write(f"source {args.id} {'paused' if source.paused else 'resumed'}\n")
+
+
+async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error.strerror}") from None
+    for outline in await sources.import_opml(runtime, data=data):
+        if outline.added is None:
+            out.write(f"skipped {outline.url}: {outline.error}\n")
+        else:
+            state = "following" if outline.added.created else "already following"
+            out.write(f"#{outline.added.source.id} {outline.url}: {state}\n")
+
+
+async def _export(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    document = await sources.export_sources(runtime)
+    if args.file:
+        Path(args.file).write_text(document, encoding="utf-8")
+    else:
+        out.write(document)

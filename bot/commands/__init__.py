@@ -1,1 +1,0 @@
-"""The subcommands of `digestbot`, one module per group."""

@@ -1,0 +1,199 @@
+"""The composition root: one function assembles a process (bot, worker, chat) from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
+from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
+from bot.frontend.handlers import (
+    fallback,
+    preferences,
+    publishing,
+    reading,
+    source_admin,
+    start,
+    stats,
+    subscription,
+)
+from bot.frontend.texts import COMMANDS, texts_for
+from bot.logs import add_secrets
+from bot.settings import Settings
+from bot.usecases.runtime import Runtime
+from bot.usecases.tick import run_tick
+from storage import Source, session_scope
+from storage import subscribers as subscriber_queries
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, Any, Any, BotData, Any]
+
+
+class MissingTokenError(RuntimeError):
+    """No TELEGRAM_BOT_TOKEN: the bot cannot start."""
+
+
+COMMAND_HANDLERS = {
+    "start": start.start,
+    "help": start.help_command,
+    "language": start.language,
+    "subscribe": subscription.subscribe,
+    "unsubscribe": subscription.unsubscribe,
+    "latest": reading.latest,
+    "articles": reading.articles,
+    "sections": reading.sections,
+    "section": reading.section,
+    "digest": reading.digest,
+    "settings": preferences.settings,
+    "schedule": preferences.schedule,
+    "timezone": preferences.timezone,
+    "length": preferences.length,
+    "publish": publishing.publish,
+    "stats": stats.stats,
+    "addsource": source_admin.add_source,
+    "sources": source_admin.list_sources,
+    "removesource": source_admin.remove_source,
+    "pausesource": source_admin.pause_source,
+}
+
+
+def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplication:
+    """The application for these roles: handlers when it answers commands, the delivery worker
+    and the scheduler tick when it delivers and ticks (``WORKER`` runs both without handlers)."""
+    if settings.telegram_bot_token is None:
+        raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and fill it in")
+    token = settings.telegram_bot_token.get_secret_value()
+    add_secrets([token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None])
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .read_timeout(settings.telegram_timeout_seconds)
+        .write_timeout(settings.telegram_timeout_seconds)
+        .connect_timeout(settings.telegram_timeout_seconds)
+        .pool_timeout(settings.telegram_timeout_seconds)
+        .connection_pool_size(settings.telegram_connections + 2)  # two spare for replies to commands
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .context_types(CONTEXT_TYPES)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.rate_limit_per_second > 0:
+        # Leaky buckets of size one: evenly spaced sends. A bucket as large as the rate lets a
+        # burst through after every pause, and Telegram counts bursts against a sliding second.
+        group_rate = settings.rate_limit_group_per_minute
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=1,
+                overall_time_period=1 / settings.rate_limit_per_second,
+                group_max_rate=1 if group_rate else 0,
+                group_time_period=60 / group_rate if group_rate else 0,
+                max_retries=settings.rate_limit_retries,
+            )
+        )
+    application: BotApplication = builder.build()
+    runtime = Runtime.from_settings(settings)
+    runtime.on_source_paused.append(_admin_notifier(application))
+    application.bot_data.runtime = runtime
+    application.bot_data.roles = roles
+    if roles.answer_commands:
+        _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: BotApplication) -> None:
+    for name, callback in COMMAND_HANDLERS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=r"^sec:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=r"^set:"))
+    application.add_handler(CallbackQueryHandler(subscription.subscribe_button, pattern=r"^do:subscribe$"))
+    application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=r"^do:latest$"))
+    application.add_handler(MessageHandler(filters.Document.ALL, publishing.document))
+    application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
+    application.add_error_handler(fallback.error_handler)
+
+
+def _admin_notifier(application: BotApplication):  # noqa: ANN202 - a SourcePausedHook
+    """Tell every admin, in a private message in their language, that a source was paused."""
+
+    async def notify(source: Source, error: str) -> None:
+        runtime = application.bot_data.runtime
+        for admin_id in runtime.settings.admin_user_ids:
+            async with session_scope(runtime.sessions) as session:
+                row = await subscriber_queries.get_subscriber(session, chat_id=admin_id)
+            texts = texts_for(row.language if row else None)
+            text = texts(
+                "source_auto_paused",
+                id=source.id,
+                url=source.url,
+                count=source.error_count,
+                error=error[:300],
+            )
+            try:
+                await application.bot.send_message(admin_id, text)
+            except Exception:
+                logger.warning("could not tell admin %s that source %s was paused", admin_id, source.id)
+
+    return notify
+
+
+async def _scheduler_tick(context: BotContext) -> None:
+    """The repeating job: poll due sources, queue due digests, wake the delivery worker."""
+    await run_tick(context.runtime)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Register the command list; start the delivery worker and the scheduler tick."""
+    data = application.bot_data
+    runtime = data.runtime
+    if data.roles.answer_commands:
+        for language, commands in COMMANDS.items():
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                language_code=None if language == "en" else language,
+            )
+    if data.roles.deliver:
+        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(runtime.settings))
+        runtime.on_queued.append(worker.wake)
+        data.worker = worker
+        data.worker_stop = asyncio.Event()
+        data.worker_task = asyncio.create_task(worker.run(data.worker_stop), name="delivery-worker")
+    if data.roles.tick and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _scheduler_tick,
+            interval=runtime.settings.scheduler_interval_seconds,
+            first=1.0,
+            name="scheduler-tick",
+        )
+
+
+async def _post_stop(application: BotApplication) -> None:
+    """Stop claiming; let the sends in flight finish."""
+    data = application.bot_data
+    if data.worker_stop is not None and data.worker_task is not None:
+        data.worker_stop.set()
+        await data.worker_task
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    await application.bot_data.runtime.close()

@@ -1,0 +1,116 @@
+"""The typed handler context: the application's data, the chat's reader state, and replying."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.frontend.texts import Texts, language_for, texts_for
+from bot.usecases import subscriptions
+from bot.usecases.runtime import Runtime
+from storage import Subscriber
+
+if TYPE_CHECKING:
+    from bot.frontend.delivery import DeliveryWorker
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What a process does: answer updates, deliver the outbox, run the scheduler tick."""
+
+    answer_commands: bool = True
+    deliver: bool = True
+    tick: bool = True
+
+
+BOT = Roles()
+WORKER = Roles(answer_commands=False)
+DELIVERY_ONLY = Roles(answer_commands=False, tick=False)
+
+
+class BotData:
+    """What the application keeps for its whole life. PTB creates it empty; ``build_application``
+    fills it before anything runs."""
+
+    runtime: Runtime
+    roles: Roles
+    worker: DeliveryWorker | None = None
+    worker_stop: asyncio.Event | None = None
+    worker_task: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The chat a handler talks to: its stored row and the texts in its language."""
+
+    subscriber: Subscriber
+    texts: Texts
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """``CallbackContext`` with the runtime, the chat's reader state (loaded once per update) and replies."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._reader: Reader | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data.runtime
+
+    async def reader(self, update: Update) -> Reader:
+        """The chat's row (created on first contact) and its texts; cached for this update."""
+        if self._reader is None:
+            chat = update.effective_chat
+            user = update.effective_user
+            assert chat is not None  # every handler here is for updates from a chat
+            subscriber = await subscriptions.register_chat(
+                self.runtime,
+                chat=subscriptions.ChatInfo(
+                    id=chat.id,
+                    type=chat.type,
+                    title=chat.title or (user.full_name if user else None),
+                    username=chat.username,
+                ),
+                language=language_for(user.language_code if user else None),
+            )
+            self._reader = Reader(subscriber, texts_for(subscriber.language))
+        return self._reader
+
+    def forget_reader(self, subscriber: Subscriber) -> Reader:
+        """The chat's settings changed (its language, say): later replies use the new ones."""
+        self._reader = Reader(subscriber, texts_for(subscriber.language))
+        return self._reader
+
+    async def reply(
+        self,
+        update: Update,
+        messages: Sequence[str],
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> list[Message]:
+        """Send messages to the update's chat in order (HTML by the application's defaults);
+        the keyboard goes under the last one."""
+        assert update.effective_chat is not None
+        sent = []
+        for position, text in enumerate(messages):
+            last = position == len(messages) - 1
+            sent.append(
+                await self.bot.send_message(
+                    update.effective_chat.id, text, reply_markup=reply_markup if last else None
+                )
+            )
+        return sent
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

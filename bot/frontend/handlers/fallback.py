@@ -1,0 +1,36 @@
+"""Unknown commands, stray messages, and errors that reach no handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.frontend.context import BotContext
+from bot.frontend.texts import language_for, texts_for
+
+logger = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Point to /help for a command the bot does not know."""
+    texts = (await context.reader(update)).texts
+    await context.reply(update, [texts("unknown_command")])
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    """A message that is no command, in a private chat: point to /help."""
+    if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
+        await unknown_command(update, context)
+
+
+async def error_handler(update: object, context: BotContext) -> None:
+    """Log the error with its traceback and tell the user something went wrong."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        language = language_for(update.effective_user.language_code if update.effective_user else None)
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts_for(language)("error"))
+        except Exception:
+            logger.warning("could not tell chat %s about the error", update.effective_chat.id)

@@ -1,0 +1,125 @@
+"""A chat's settings: schedule, timezone, digest length and language, by command or button."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.frontend.access import chat_admins_only
+from bot.frontend.context import BotContext, Reader
+from bot.frontend.keyboards import settings_keyboard
+from bot.frontend.texts import LANGUAGES, Texts, describe_schedule
+from bot.usecases import subscriptions
+from bot.usecases.rendering import LENGTHS
+from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
+from storage import Subscriber, utcnow
+
+
+async def settings_text(context: BotContext, subscriber: Subscriber, texts: Texts) -> str:
+    """The settings, with the sources the chat follows."""
+    followed = await subscriptions.followed_sources(context.runtime, subscriber=subscriber)
+    chosen = ", ".join(f"#{s.id} {s.title or s.url}" for s in followed) or texts("sources_all")
+    return (
+        texts(
+            "settings",
+            status=texts("status_on" if subscriber.active else "status_off"),
+            schedule=describe_schedule(subscriber.schedule, texts),
+            timezone=subscriber.timezone,
+            length=texts(f"length_{subscriber.digest_length}"),
+            language=texts("language_name"),
+        )
+        + "\n"
+        + texts("settings_sources", sources=chosen)
+    )
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    """Show the chat's settings with buttons to change them: /settings."""
+    reader = await context.reader(update)
+    text = await settings_text(context, reader.subscriber, reader.texts)
+    await context.reply(update, [text], reply_markup=settings_keyboard(reader.subscriber, reader.texts))
+
+
+@chat_admins_only
+async def schedule(update: Update, context: BotContext) -> None:
+    """Set when digests come: /schedule HH:MM [days] | instant | off."""
+    reader = await context.reader(update)
+    texts = reader.texts
+    try:
+        spec = parse_schedule(context.args or [])
+    except ScheduleError as error:
+        await context.reply(update, [texts("schedule_usage", error=error)])
+        return
+    subscriber = await subscriptions.change_settings(
+        context.runtime, subscriber=reader.subscriber, schedule=spec
+    )
+    await context.reply(
+        update,
+        [texts("schedule_set", schedule=describe_schedule(spec, texts), timezone=subscriber.timezone)],
+    )
+
+
+@chat_admins_only
+async def timezone(update: Update, context: BotContext) -> None:
+    """Set the chat's timezone: /timezone Area/City or +8."""
+    reader = await context.reader(update)
+    texts = reader.texts
+    try:
+        if not context.args:
+            raise ScheduleError("missing timezone")
+        zone = parse_timezone(" ".join(context.args))
+    except ScheduleError as error:
+        await context.reply(update, [texts("timezone_usage", error=error)])
+        return
+    subscriber = await subscriptions.change_settings(
+        context.runtime, subscriber=reader.subscriber, timezone=zone
+    )
+    upcoming = next_digest_at(subscriber.schedule, zone, after=utcnow())
+    shown = upcoming.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if upcoming else texts("next_none")
+    await context.reply(update, [texts("timezone_set", timezone=zone, next=shown)])
+
+
+@chat_admins_only
+async def length(update: Update, context: BotContext) -> None:
+    """Set how long digests are: /length short|normal|long."""
+    reader = await context.reader(update)
+    choice = context.args[0].lower() if context.args else ""
+    if choice not in LENGTHS:
+        await context.reply(update, [reader.texts("length_usage")])
+        return
+    await subscriptions.change_settings(context.runtime, subscriber=reader.subscriber, digest_length=choice)
+    await context.reply(update, [reader.texts("length_set", length=reader.texts(f"length_{choice}"))])
+
+
+async def _apply_button(context: BotContext, reader: Reader, name: str, value: str) -> Subscriber:
+    """Apply one settings button; an unknown or stale one changes nothing."""
+    runtime, subscriber = context.runtime, reader.subscriber
+    if name == "subscribed":
+        await subscriptions.set_subscribed(runtime, subscriber=subscriber, subscribed=value == "on")
+    elif name == "length" and value in LENGTHS:
+        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, digest_length=value)
+    elif name == "language" and value in LANGUAGES:
+        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, language=value)
+    elif name == "schedule":
+        try:
+            spec = parse_schedule([value])
+        except ScheduleError:
+            return subscriber
+        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, schedule=spec)
+    return subscriber
+
+
+@chat_admins_only
+async def settings_button(update: Update, context: BotContext) -> None:
+    """A settings button was pressed: apply it and redraw the settings."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    _prefix, name, value = (query.data or "::").split(":", 2)
+    subscriber = await _apply_button(context, await context.reader(update), name, value)
+    texts = context.forget_reader(subscriber).texts
+    await query.edit_message_text(
+        await settings_text(context, subscriber, texts), reply_markup=settings_keyboard(subscriber, texts)
+    )

@@ -1,0 +1,163 @@
+"""Reading digests on demand: latest, article list, sections, one section, the full digest."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+import digests
+from bot.frontend.context import BotContext, Reader
+from bot.frontend.keyboards import section_keyboard
+from bot.frontend.texts import Texts
+from bot.usecases import reading
+
+
+def section_list(article: digests.Article, texts: Texts) -> str:
+    return "\n".join(texts("section_line", number=s.index, heading=s.heading) for s in article.sections)
+
+
+async def _article_or_reply(
+    update: Update, context: BotContext, reference: str | None
+) -> tuple[int, digests.Article] | None:
+    found = await reading.find_article(context.runtime, reference)
+    if found is None:
+        texts = (await context.reader(update)).texts
+        key = "no_articles" if reference is None else "article_not_found"
+        await context.reply(update, [texts(key, reference=(reference or "")[:40])])
+    return found
+
+
+async def latest(update: Update, context: BotContext) -> None:
+    """Send the overview digest of the newest article with section buttons: /latest."""
+    reader = await context.reader(update)
+    found = await _article_or_reply(update, context, None)
+    if found is None:
+        return
+    article_id, article = found
+    messages = await context.runtime.renderer.overview(
+        article_id, article, length=reader.subscriber.digest_length
+    )
+    await _send_and_record(
+        update, context, reader, article_id, messages, section_keyboard(article_id, article)
+    )
+
+
+async def _send_and_record(
+    update: Update,
+    context: BotContext,
+    reader: Reader,
+    article_id: int,
+    messages: list[str],
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send an article's digest and record it as sent, so that it is not pushed to this chat again."""
+    sent = await context.reply(update, messages, reply_markup=reply_markup)
+    await reading.record_read(
+        context.runtime,
+        subscriber_id=reader.subscriber.id or 0,
+        article_id=article_id,
+        message_ids=[m.message_id for m in sent],
+    )
+
+
+async def latest_button(update: Update, context: BotContext) -> None:
+    """The "latest digest" button under the welcome message."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await latest(update, context)
+
+
+async def articles(update: Update, context: BotContext) -> None:
+    """List the 10 newest articles with their ids: /articles."""
+    texts = (await context.reader(update)).texts
+    rows = await reading.recent_articles(context.runtime, limit=10)
+    if not rows:
+        await context.reply(update, [texts("no_articles")])
+        return
+    lines = [texts("articles_header")]
+    lines += [
+        texts("article_line", id=row.id, title=row.title, date=row.published_at.date().isoformat())
+        for row in rows
+    ]
+    lines.append(texts("articles_hint"))
+    await context.reply(update, ["\n".join(lines)])
+
+
+async def sections(update: Update, context: BotContext) -> None:
+    """List the numbered headings of the newest or a given article: /sections [id]."""
+    texts = (await context.reader(update)).texts
+    found = await _article_or_reply(update, context, context.args[0] if context.args else None)
+    if found is None:
+        return
+    article_id, article = found
+    if not article.sections:
+        await context.reply(update, [texts("no_sections", title=article.title, id=article_id)])
+        return
+    text = texts("sections_header", title=article.title) + "\n" + section_list(article, texts)
+    await context.reply(update, [text], reply_markup=section_keyboard(article_id, article))
+
+
+async def section(update: Update, context: BotContext) -> None:
+    """Send one section's digest: /section N [id]."""
+    reader = await context.reader(update)
+    args = context.args or []
+    if not args:
+        await context.reply(update, [reader.texts("usage_section")])
+        return
+    # The last word is an article id when it looks like one and more than one word was given.
+    reference = args[-1] if len(args) > 1 and args[-1].lstrip("#").isdigit() else None
+    wanted = " ".join(args[:-1] if reference else args)
+    found = await _article_or_reply(update, context, reference)
+    if found is None:
+        return
+    await _send_section(update, context, reader, *found, wanted)
+
+
+async def _send_section(
+    update: Update,
+    context: BotContext,
+    reader: Reader,
+    article_id: int,
+    article: digests.Article,
+    wanted: str,
+) -> None:
+    """Reply with a section's digest, or with the valid sections when it does not exist."""
+    texts = reader.texts
+    try:
+        chosen = digests.find_section(article, wanted)
+    except digests.SectionNotFound as missing:
+        text = texts("section_not_found", requested=missing.requested, count=missing.available)
+        if article.sections:
+            text += "\n" + section_list(article, texts)
+        await context.reply(update, [text], reply_markup=section_keyboard(article_id, article))
+        return
+    messages = await context.runtime.renderer.section(
+        article_id, article, chosen, length=reader.subscriber.digest_length
+    )
+    await context.reply(update, messages)
+
+
+async def digest(update: Update, context: BotContext) -> None:
+    """Send the full digest, every section, over several messages if needed: /digest [id]."""
+    reader = await context.reader(update)
+    found = await _article_or_reply(update, context, context.args[0] if context.args else None)
+    if found is None:
+        return
+    article_id, article = found
+    messages = await context.runtime.renderer.full_digest(
+        article_id, article, length=reader.subscriber.digest_length
+    )
+    await _send_and_record(update, context, reader, article_id, messages)
+
+
+async def section_button(update: Update, context: BotContext) -> None:
+    """A section button was pressed: send that section's digest."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    reader = await context.reader(update)
+    _prefix, article_ref, index = (query.data or "::").split(":", 2)
+    found = await _article_or_reply(update, context, article_ref)
+    if found is None:
+        return
+    await _send_section(update, context, reader, *found, index)

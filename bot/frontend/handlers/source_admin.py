@@ -1,0 +1,103 @@
+"""Admin commands for sources: follow a feed or page, list, pause and remove them."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.frontend.access import bot_admins_only
+from bot.frontend.context import BotContext
+from bot.usecases import sources
+from digests import DigestError
+from storage import Source
+
+logger = logging.getLogger(__name__)
+
+
+async def source_argument(update: Update, context: BotContext, usage: str) -> Source | None:
+    """The followed source named by the first argument; ``None`` after telling the user why not."""
+    texts = (await context.reader(update)).texts
+    reference = context.args[0] if context.args else ""
+    if not reference.lstrip("#").isdigit():
+        await context.reply(update, [texts(usage)])
+        return None
+    source = await sources.find_source(context.runtime, reference=reference)
+    if source is None:
+        await context.reply(update, [texts("source_not_found", id=reference.lstrip("#"))])
+    return source
+
+
+@bot_admins_only
+async def add_source(update: Update, context: BotContext) -> None:
+    """Follow a feed or page: /addsource URL (admins only)."""
+    texts = (await context.reader(update)).texts
+    if not context.args:
+        await context.reply(update, [texts("usage_addsource")])
+        return
+    url = context.args[0]
+    await context.reply(update, [texts("publishing")])
+    try:
+        added = await sources.add_source(context.runtime, url=url)
+    except DigestError as error:
+        logger.info("adding source %s failed: %s", url[:200], error)
+        await context.reply(update, [texts("source_failed", reason=error)])
+        return
+    source = added.source
+    await context.reply(
+        update,
+        [
+            texts(
+                "source_added" if added.created else "source_exists",
+                id=source.id,
+                title=source.title or source.url,
+                kind=source.kind,
+                entries=added.result.new,
+            )
+        ],
+    )
+
+
+@bot_admins_only
+async def list_sources(update: Update, context: BotContext) -> None:
+    """The sources with their state and last error: /sources (admins only)."""
+    texts = (await context.reader(update)).texts
+    rows = await sources.list_sources(context.runtime)
+    if not rows:
+        await context.reply(update, [texts("no_sources")])
+        return
+    lines = [texts("sources_header")]
+    for source in rows:
+        state = texts("source_paused") if source.paused else texts("source_active")
+        lines.append(
+            texts(
+                "source_line", id=source.id, title=source.title or source.url, kind=source.kind, state=state
+            )
+        )
+        if source.last_error:
+            lines.append(texts("source_error", error=source.last_error[:200], count=source.error_count))
+    await context.reply(update, ["\n".join(lines)])
+
+
+@bot_admins_only
+async def remove_source(update: Update, context: BotContext) -> None:
+    """Stop following a source: /removesource ID (admins only)."""
+    source = await source_argument(update, context, "usage_removesource")
+    if source is None:
+        return
+    await sources.remove_source(context.runtime, source=source)
+    texts = (await context.reader(update)).texts
+    await context.reply(update, [texts("source_removed", id=source.id)])
+
+
+@bot_admins_only
+async def pause_source(update: Update, context: BotContext) -> None:
+    """Pause a source, or resume a paused one: /pausesource ID (admins only)."""
+    source = await source_argument(update, context, "usage_pausesource")
+    if source is None:
+        return
+    source = await sources.toggle_pause(context.runtime, source=source, reason="paused by an admin")
+    texts = (await context.reader(update)).texts
+    await context.reply(
+        update, [texts("source_paused_now" if source.paused else "source_resumed", id=source.id)]
+    )

@@ -1,0 +1,45 @@
+"""Welcome, help and the interface language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.frontend.access import chat_admins_only, is_bot_admin
+from bot.frontend.context import BotContext
+from bot.frontend.texts import LANGUAGES
+from bot.usecases import subscriptions
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet the user and offer to subscribe or read the latest digest: /start."""
+    texts = (await context.reader(update)).texts
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts("button_subscribe"), callback_data="do:subscribe"),
+                InlineKeyboardButton(texts("button_latest"), callback_data="do:latest"),
+            ]
+        ]
+    )
+    await context.reply(update, [texts("welcome")], reply_markup=keyboard)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List the commands: /help."""
+    texts = (await context.reader(update)).texts
+    text = texts("help") + (texts("help_admin") if is_bot_admin(update, context) else "")
+    await context.reply(update, [text])
+
+
+@chat_admins_only
+async def language(update: Update, context: BotContext) -> None:
+    """Choose the interface language: /language en|zh."""
+    reader = await context.reader(update)
+    choice = (context.args[0].lower() if context.args else "").replace("cn", "zh")
+    if choice not in LANGUAGES:
+        await context.reply(update, [reader.texts("language_usage")])
+        return
+    subscriber = await subscriptions.change_settings(
+        context.runtime, subscriber=reader.subscriber, language=choice
+    )
+    await context.reply(update, [context.forget_reader(subscriber).texts("language_set")])

@@ -1,0 +1,245 @@
+"""Polling feeds and pages: fetching a source, turning new or edited entries into articles.
+
+Every fetch goes through the guard in ``digests.fetch``. An entry is known by its GUID,
+else its canonical link, else a hash of title and text: an edited entry updates its
+article and is not sent again; a new source's back catalogue is stored, not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import digests
+from bot.usecases.runtime import Runtime
+from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
+from digests.fetch import fetch
+from storage import Source, SourceKind, session_scope, utcnow
+from storage import articles as article_queries
+from storage import deliveries as delivery_queries
+from storage import sources as source_queries
+
+logger = logging.getLogger(__name__)
+
+MAX_FAILURES = 8  # consecutive failed polls before a source is paused
+MAX_BACKOFF = timedelta(days=1)
+DEFAULT_INTERVAL = 1800
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    source_id: int
+    new: int = 0
+    updated: int = 0
+    announced: int = 0
+    not_modified: bool = False
+    error: str | None = None
+
+
+class SourcePoller:
+    """Adds and polls sources; a source paused for failing is reported once (``on_source_paused``)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.policy = runtime.fetch_policy
+
+    async def add(self, url: str, *, interval: int = DEFAULT_INTERVAL) -> tuple[Source, bool, PollResult]:
+        """Follow a feed, or a page (a page that advertises a feed is followed as that feed)."""
+        document = await fetch(url, policy=self.policy)
+        feed_like = looks_like_feed(document.content, document.content_type)
+        kind = SourceKind.FEED if feed_like else SourceKind.PAGE
+        title: str | None = None
+        if kind == SourceKind.FEED:
+            feed = await asyncio.to_thread(
+                parse_feed, document.content, content_type=document.content_type, base_url=url
+            )
+            title = feed.title
+        else:
+            advertised = feed_links(document.text, url) if "html" in (document.content_type or "html") else []
+            if advertised:
+                logger.info("%s advertises the feed %s; following that", url[:200], advertised[0][:200])
+                return await self.add(advertised[0], interval=interval)
+        async with session_scope(self.runtime.sessions) as session:
+            source, created = await source_queries.add_source(
+                session, url=url, kind=kind, title=title, poll_interval_seconds=interval
+            )
+        result = await self.poll(source) if created else PollResult(source.id)
+        return source, created, result
+
+    async def poll_due(self, *, now: datetime | None = None, limit: int = 5) -> list[PollResult]:
+        """Poll the sources that are due, a few at a time."""
+        async with session_scope(self.runtime.sessions) as session:
+            due = await source_queries.due_sources(session, now=now or utcnow(), limit=limit)
+        return list(await asyncio.gather(*(self.poll(source) for source in due)))
+
+    async def poll(self, source: Source) -> PollResult:
+        """Fetch a source once (conditional GET) and store what is new or changed."""
+        now = utcnow()
+        try:
+            document = await fetch(
+                source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
+            )
+            if document.not_modified:
+                await self._record(source, now=now)
+                return PollResult(source.id, not_modified=True)
+            first_poll = source.last_polled_at is None
+            if source.kind == SourceKind.FEED:
+                result = await self._ingest_feed(source, document.content, document.content_type, first_poll)
+            else:
+                result = await self._ingest_page(source, document.content, document.content_type, first_poll)
+        except digests.DigestError as error:
+            return await self._failed(source, str(error), now)
+        await self._record(source, now=now, etag=document.etag, last_modified=document.last_modified)
+        if result.announced:
+            self.runtime.queued()
+        return result
+
+    async def _record(
+        self, source: Source, *, now: datetime, etag: str | None = None, last_modified: str | None = None
+    ) -> None:
+        async with session_scope(self.runtime.sessions) as session:
+            await source_queries.record_poll(
+                session,
+                source=source,
+                now=now,
+                etag=etag,
+                last_modified=last_modified,
+                next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
+            )
+
+    async def _failed(self, source: Source, error: str, now: datetime) -> PollResult:
+        backoff = min(MAX_BACKOFF, timedelta(seconds=source.poll_interval_seconds * 2**source.error_count))
+        logger.warning(
+            "source %s (%s): %s; next try in %s", source.id, (source.url or "")[:200], error, backoff
+        )
+        async with session_scope(self.runtime.sessions) as session:
+            await source_queries.record_poll(
+                session, source=source, now=now, next_poll_at=now + backoff, error=error
+            )
+            if source.error_count >= MAX_FAILURES:
+                reason = f"{source.error_count} failed polls in a row; last: {error}"
+                await source_queries.set_paused(session, source=source, paused=True, reason=reason)
+        if source.paused:
+            for hook in self.runtime.on_source_paused:
+                await hook(source, error)
+        return PollResult(source.id, error=error)
+
+    async def _ingest_feed(
+        self, source: Source, data: bytes, content_type: str | None, first_poll: bool
+    ) -> PollResult:
+        feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
+        if feed.error:
+            logger.warning(
+                "source %s: the feed is malformed (%s); kept its %d complete entries",
+                source.id,
+                feed.error,
+                len(feed.entries),
+            )
+        new = updated = announced = 0
+        for entry in feed.entries:
+            outcome = await self._ingest_entry(source, entry, first_poll)
+            new += outcome == "new" or outcome == "announced"
+            announced += outcome == "announced"
+            updated += outcome == "updated"
+        return PollResult(source.id, new=new, updated=updated, announced=announced)
+
+    async def _ingest_entry(self, source: Source, entry: FeedEntry, first_poll: bool) -> str:
+        """Store one entry: "new", "announced", "updated" or "same"."""
+        fingerprint = hashlib.sha256(f"{entry.title}\x00{entry.content}".encode()).hexdigest()
+        async with session_scope(self.runtime.sessions) as session:
+            existing = await source_queries.article_by_entry(
+                session, source_id=source.id, entry_key=entry.key
+            )
+        if existing is not None and existing.structure.get("entry_fingerprint") == fingerprint:
+            return "same"
+        try:
+            article = await self._entry_article(entry)
+        except digests.DigestError as error:
+            logger.info("source %s: entry %s skipped: %s", source.id, entry.key[:200], error)
+            return "same"
+        extra = {"entry_fingerprint": fingerprint}
+        async with session_scope(self.runtime.sessions) as session:
+            if existing is not None:
+                session.add(existing)
+                changed = await article_queries.update_article(
+                    session, row=existing, article=article, extra=extra
+                )
+                return "updated" if changed else "same"
+            announce = not first_poll and (entry.published is None or entry.published > source.created_at)
+            row, created = await article_queries.save_article(
+                session,
+                article=article,
+                source_id=source.id,
+                url=entry.link,
+                guid=entry.guid,
+                entry_key=entry.key,
+                published_at=min(entry.published or utcnow(), utcnow()),
+                announce=announce,
+                extra=extra,
+            )
+            if created and announce:
+                await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+        if not created:
+            return "same"
+        return "announced" if announce else "new"
+
+    async def _entry_article(self, entry: FeedEntry) -> digests.Article:
+        """The entry's article; an excerpt's full text is fetched from its link."""
+        limit = self.runtime.settings.article_max_chars
+        if entry.excerpt_only and entry.link:
+            try:
+                page = await fetch(entry.link, policy=self.policy)
+                return await asyncio.to_thread(
+                    digests.parse_document,
+                    page.content,
+                    name=entry.link,
+                    content_type=page.content_type,
+                    max_chars=limit,
+                )
+            except digests.DigestError as error:
+                logger.info("full text of %s unavailable (%s); using the excerpt", entry.link[:200], error)
+        return await asyncio.to_thread(
+            digests.parse_article, entry_document(entry), format="html", max_chars=limit
+        )
+
+    async def _ingest_page(
+        self, source: Source, data: bytes, content_type: str | None, first_poll: bool
+    ) -> PollResult:
+        article = await asyncio.to_thread(
+            digests.parse_document,
+            data,
+            name=source.url,
+            content_type=content_type,
+            max_chars=self.runtime.settings.article_max_chars,
+        )
+        entry = FeedEntry(
+            key=f"link:{canonical_link(source.url or '')}",
+            title=article.title,
+            link=source.url,
+            guid=None,
+            published=None,
+            content="",
+            excerpt_only=False,
+        )
+        async with session_scope(self.runtime.sessions) as session:
+            existing = await source_queries.article_by_entry(
+                session, source_id=source.id, entry_key=entry.key
+            )
+            if existing is not None:
+                changed = await article_queries.update_article(session, row=existing, article=article)
+                return PollResult(source.id, updated=int(changed))
+            row, created = await article_queries.save_article(
+                session,
+                article=article,
+                source_id=source.id,
+                url=source.url,
+                entry_key=entry.key,
+                announce=not first_poll,
+            )
+            if created and not first_poll:
+                await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+        announced = int(created and not first_poll)
+        return PollResult(source.id, new=int(created), announced=announced)

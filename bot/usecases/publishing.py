@@ -1,0 +1,83 @@
+"""Publishing an article by hand: from bytes (a file or an upload) or from a URL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import digests
+from bot.usecases.runtime import Runtime
+from digests.fetch import fetch
+from storage import articles as article_queries
+from storage import deliveries as delivery_queries
+from storage import session_scope
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 5_000_000
+UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """The outcome of publishing: the stored article, whether it was new, and its preview."""
+
+    article_id: int
+    title: str
+    sections: int
+    created: bool
+    preview: list[str]
+
+
+def is_supported_upload(name: str, size: int) -> bool:
+    """Whether a document sent to the bot is one it can read (by its name) and not too large."""
+    return name.lower().endswith(UPLOAD_SUFFIXES) and size <= MAX_UPLOAD_BYTES
+
+
+async def publish_bytes(
+    runtime: Runtime,
+    data: bytes,
+    *,
+    name: str | None,
+    content_type: str | None = None,
+    url: str | None = None,
+) -> Published:
+    """Parse, store and preview an article; ``DigestError`` says why it cannot."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise digests.DigestError(f"the document is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+    article = await asyncio.to_thread(
+        digests.parse_document,
+        data,
+        name=name,
+        content_type=content_type,
+        max_chars=runtime.settings.article_max_chars,
+    )
+    async with session_scope(runtime.sessions) as session:
+        source = await article_queries.upload_source(session)
+        row, created = await article_queries.save_article(
+            session, article=article, source_id=source.id, url=url
+        )
+        stored = await article_queries.load_digest_article(session, article=row)
+        queued = 0
+        if created:
+            queued = await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+    logger.info(
+        "published article %s (%s, new: %s, queued for %d instant subscribers)",
+        row.id,
+        article.language,
+        created,
+        queued,
+    )
+    if queued:
+        runtime.queued()
+    preview = await runtime.renderer.overview(row.id, stored, length="normal")
+    return Published(row.id, row.title, len(stored.sections), created, preview)
+
+
+async def publish_url(runtime: Runtime, url: str) -> Published:
+    """Fetch (through the guard), parse, store and preview an article."""
+    document = await fetch(url, policy=runtime.fetch_policy)
+    return await publish_bytes(
+        runtime, document.content, name=url, content_type=document.content_type, url=url
+    )

@@ -1,0 +1,56 @@
+"""Reading stored articles: finding one, listing the newest, recording what a reader was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import digests
+from bot.usecases.runtime import Runtime
+from storage import articles as article_queries
+from storage import deliveries as delivery_queries
+from storage import session_scope
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One line of the article list."""
+
+    id: int
+    title: str
+    published_at: datetime
+
+
+async def find_article(runtime: Runtime, reference: str | None) -> tuple[int, digests.Article] | None:
+    """The article with that id (``12`` or ``#12``), or the newest one; ``None`` when there is none."""
+    async with session_scope(runtime.sessions) as session:
+        if reference is None:
+            row = await article_queries.latest_article(session)
+        else:
+            number = reference.lstrip("#")
+            row = (
+                await article_queries.get_article(session, article_id=int(number))
+                if number.isdigit()
+                else None
+            )
+        if row is None or row.id is None:
+            return None
+        return row.id, await article_queries.load_digest_article(session, article=row)
+
+
+async def recent_articles(runtime: Runtime, *, limit: int = 10) -> Sequence[ArticleSummary]:
+    """The newest articles, newest first."""
+    async with session_scope(runtime.sessions) as session:
+        rows = await article_queries.recent_articles(session, limit=limit)
+    return [ArticleSummary(row.id or 0, row.title, row.published_at) for row in rows]
+
+
+async def record_read(
+    runtime: Runtime, *, subscriber_id: int, article_id: int, message_ids: list[int]
+) -> None:
+    """A reader asked for an article and got it: it is not pushed to them again."""
+    async with session_scope(runtime.sessions) as session:
+        await delivery_queries.record_sent(
+            session, subscriber_id=subscriber_id, article_id=article_id, message_ids=message_ids
+        )

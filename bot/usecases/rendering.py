@@ -1,0 +1,106 @@
+"""Digests of stored articles as Telegram messages, rendered off the event loop and cached.
+
+Summarizing is CPU work: it runs in a worker thread, never on the event loop. A broadcast
+renders each (article, length) once, however many subscribers get it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
+
+import digests
+from digests.render import RenderFormat, digest_blocks, pack_messages, render_digest, render_section
+from storage import SessionFactory, session_scope
+from storage import articles as article_queries
+
+# Sentences (lead, each section in an overview, one section in detail) by digest length.
+LENGTHS: dict[str, tuple[int, int, int]] = {"short": (1, 1, 3), "normal": (2, 2, 5), "long": (3, 4, 8)}
+_CACHE_SIZE = 512
+
+Rendered = TypeVar("Rendered")
+
+
+class DigestRenderer:
+    """Renders overviews, full digests and single sections; keeps the recent ones."""
+
+    def __init__(self, sessions: SessionFactory, *, normal_sentences: int = 2) -> None:
+        self._sessions = sessions
+        self._normal_sentences = normal_sentences
+        self._rendered: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._articles: OrderedDict[int, digests.Article] = OrderedDict()
+
+    def budgets(self, length: str) -> tuple[int, int, int]:
+        """Sentences for the lead, each overview section and a detailed section."""
+        lead, section, detail = LENGTHS.get(length, LENGTHS["normal"])
+        if length == "normal":  # DIGEST_SENTENCES sets the normal overview
+            section = lead = self._normal_sentences
+        return lead, section, detail
+
+    async def _cached(self, key: tuple[object, ...], render: Callable[[], Rendered]) -> Rendered:
+        if key in self._rendered:
+            self._rendered.move_to_end(key)
+            return cast(Rendered, self._rendered[key])
+        rendered = await asyncio.to_thread(render)
+        self._rendered[key] = rendered
+        while len(self._rendered) > _CACHE_SIZE:
+            self._rendered.popitem(last=False)
+        return rendered
+
+    async def overview(
+        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+    ) -> list[str]:
+        """The overview digest as Telegram messages."""
+        return pack_messages(await self.overview_blocks(article_id, article, length=length, format=format))
+
+    async def overview_blocks(
+        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+    ) -> list[list[str]]:
+        """The overview digest as blocks of lines, to be packed with other articles'."""
+        lead, section, _detail = self.budgets(length)
+
+        def render() -> list[list[str]]:
+            digest = digests.digest_article(article, lead_budget=lead, section_budget=section)
+            return digest_blocks(digest, format)
+
+        return await self._cached((article_id, "overview", length, format), render)
+
+    async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
+        """Every section in detail, split over as many messages as it needs."""
+        lead, _section, detail = self.budgets(length)
+
+        def render() -> list[str]:
+            digest = digests.digest_article(article, lead_budget=lead, section_budget=detail)
+            return render_digest(digest, "html")
+
+        return await self._cached((article_id, "full", length), render)
+
+    async def section(
+        self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
+    ) -> list[str]:
+        """One section in detail under the article's title."""
+        _lead, _section, detail = self.budgets(length)
+
+        def render() -> list[str]:
+            return render_section(
+                article.title, digests.digest_section(article, section, budget=detail), "html"
+            )
+
+        return await self._cached((article_id, "section", section.index, length), render)
+
+    async def load_articles(self, article_ids: Sequence[int]) -> dict[int, digests.Article]:
+        """Stored articles as digest models, cached: a broadcast loads each article once."""
+        missing = [i for i in article_ids if i not in self._articles]
+        if missing:
+            async with session_scope(self._sessions) as session:
+                for article_id in missing:
+                    row = await article_queries.get_article(session, article_id=article_id)
+                    if row is not None:
+                        self._articles[article_id] = await article_queries.load_digest_article(
+                            session, article=row
+                        )
+            while len(self._articles) > _CACHE_SIZE:
+                self._articles.popitem(last=False)
+        return {i: self._articles[i] for i in article_ids if i in self._articles}

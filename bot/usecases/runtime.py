@@ -1,0 +1,61 @@
+"""What every use case runs against: the settings, the database, the digest cache and the hooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings
+from bot.usecases.rendering import DigestRenderer
+from digests.fetch import FetchPolicy
+from storage import SessionFactory, Source, create_engine, session_factory
+
+SourcePausedHook = Callable[[Source, str], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """One per process: front ends build it from settings and pass it to every use case."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    renderer: DigestRenderer
+    fetch_policy: FetchPolicy
+    # Called when items were queued, so that a delivery worker looks at the outbox at once.
+    on_queued: list[Callable[[], None]] = field(default_factory=list)
+    # Called when a source is paused after failing too often (the front end tells the admins).
+    on_source_paused: list[SourcePausedHook] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            renderer=DigestRenderer(sessions, normal_sentences=settings.digest_sentences),
+            fetch_policy=FetchPolicy(allow_private_addresses=settings.fetch_allow_private_addresses),
+        )
+
+    def queued(self) -> None:
+        """Something was queued for delivery: wake whoever delivers."""
+        for wake in self.on_queued:
+            wake()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime whose database connections are closed when the block ends."""
+    runtime = Runtime.from_settings(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()

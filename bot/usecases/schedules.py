@@ -1,0 +1,99 @@
+"""Digest schedules: parsing what users type, and the next digest time (APScheduler's CronTrigger)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from apscheduler.triggers.cron import CronTrigger
+
+from storage import SpecialSchedule
+
+_TIME = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
+_DAY_WORDS = {
+    "daily": None,
+    "everyday": None,
+    "每天": None,
+    "每日": None,
+    "weekdays": "mon-fri",
+    "workdays": "mon-fri",
+    "工作日": "mon-fri",
+    "weekends": "sat,sun",
+    "weekend": "sat,sun",
+    "周末": "sat,sun",
+}
+
+
+class ScheduleError(ValueError):
+    """A schedule or timezone the user typed that cannot be used; the message says why."""
+
+
+def parse_schedule(args: list[str]) -> str:
+    """``HH:MM [days]``, ``instant`` or ``off`` as a stored schedule spec."""
+    if not args:
+        raise ScheduleError("missing time")
+    first = args[0].lower()
+    if first in tuple(SpecialSchedule) and len(args) == 1:
+        return SpecialSchedule(first)
+    match = _TIME.match(first)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ScheduleError(f"not a time of day: {args[0]}")
+    spec = f"{int(match.group(1)):02d}:{match.group(2)}"
+    days = " ".join(args[1:]).lower().replace(" ", "")
+    if days:
+        days = _DAY_WORDS.get(days, days) or ""
+    if days:
+        try:
+            CronTrigger(day_of_week=days)
+        except ValueError:
+            raise ScheduleError(f"not a list of weekdays: {' '.join(args[1:])}") from None
+        spec += f" {days}"
+    return spec
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA timezone name from ``Area/City`` (any case), ``+8`` or ``UTC+8``."""
+    text = text.strip()
+    offset = _OFFSET.match(text)
+    if offset:
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+        if minutes or hours > 14:
+            raise ScheduleError(f"no whole-hour zone for {text}: use a city name such as Asia/Kolkata")
+        if hours == 0:
+            return "UTC"
+        # The Etc zones count the other way round: UTC+8 is Etc/GMT-8.
+        return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+    name = _zones_by_lower_name().get(text.lower())
+    if name is None:
+        raise ScheduleError(f"unknown timezone: {text}")
+    try:
+        ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        raise ScheduleError(f"unknown timezone: {text}") from None
+    return name
+
+
+def next_digest_at(schedule: str, timezone: str, *, after: datetime) -> datetime | None:
+    """When the next scheduled digest is due (UTC); ``None`` for instant and off."""
+    if schedule in tuple(SpecialSchedule):
+        return None
+    time_part, _, days = schedule.partition(" ")
+    hour, minute = (int(v) for v in time_part.split(":"))
+    trigger = CronTrigger(hour=hour, minute=minute, day_of_week=days or "*", timezone=ZoneInfo(timezone))
+    zone = ZoneInfo(timezone)
+    # Strictly later on the wall clock: when clocks fall back, 01:30 comes twice, and a
+    # digest sent at the first 01:30 must not be due again at the second.
+    wall_clock = after.astimezone(zone).replace(tzinfo=None)
+    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    while fire is not None and fire.replace(tzinfo=None) <= wall_clock:
+        # In UTC: adding to an aware local time is wall-clock arithmetic and loses the fold.
+        fire = trigger.get_next_fire_time(None, fire.astimezone(UTC) + timedelta(seconds=1))
+    return fire.astimezone(UTC) if fire is not None else None

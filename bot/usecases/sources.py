@@ -1,0 +1,89 @@
+"""Managing what the bot follows: add, list, pause or resume, remove, and OPML in and out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.usecases.polling import PollResult, SourcePoller
+from bot.usecases.runtime import Runtime
+from digests.errors import DigestError
+from digests.opml import Outline, export_opml, parse_opml
+from storage import Source, SourceKind, session_scope
+from storage import sources as source_queries
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AddedSource:
+    """A source after ``add_source``: whether it is new, and what its first poll stored."""
+
+    source: Source
+    created: bool
+    result: PollResult
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedOutline:
+    """One feed of an OPML file: followed (``added``) or skipped with the reason."""
+
+    url: str
+    added: AddedSource | None
+    error: str | None = None
+
+
+async def add_source(runtime: Runtime, *, url: str) -> AddedSource:
+    """Follow a feed or a page (a page that advertises a feed is followed as that feed)."""
+    source, created, result = await SourcePoller(runtime).add(url)
+    return AddedSource(source, created, result)
+
+
+async def find_source(runtime: Runtime, *, reference: str | int) -> Source | None:
+    """A followed feed or page by id (``3`` or ``#3``); ``None`` when there is none."""
+    number = str(reference).strip().lstrip("#")
+    if not number.isdigit():
+        return None
+    async with session_scope(runtime.sessions) as session:
+        return await source_queries.get_polled_source(session, source_id=int(number))
+
+
+async def list_sources(runtime: Runtime) -> Sequence[Source]:
+    """Every followed feed and page, oldest first, with its state and last error."""
+    async with session_scope(runtime.sessions) as session:
+        return await source_queries.list_sources(session)
+
+
+async def toggle_pause(runtime: Runtime, *, source: Source, reason: str) -> Source:
+    """Pause a source, or resume a paused one (it is polled again at once)."""
+    async with session_scope(runtime.sessions) as session:
+        session.add(source)
+        await source_queries.set_paused(session, source=source, paused=not source.paused, reason=reason)
+    return source
+
+
+async def remove_source(runtime: Runtime, *, source: Source) -> None:
+    """Stop following a source; its articles stay."""
+    async with session_scope(runtime.sessions) as session:
+        await source_queries.remove_source(session, source=source)
+
+
+async def import_opml(runtime: Runtime, *, data: bytes) -> list[ImportedOutline]:
+    """Follow every feed of an OPML document; one that cannot be fetched is skipped with the reason."""
+    imported = []
+    for outline in parse_opml(data):
+        try:
+            imported.append(ImportedOutline(outline.url, await add_source(runtime, url=outline.url)))
+        except DigestError as error:
+            logger.info("OPML import: skipped %s: %s", outline.url[:200], error)
+            imported.append(ImportedOutline(outline.url, None, str(error)))
+    return imported
+
+
+async def export_sources(runtime: Runtime) -> str:
+    """The followed feeds as an OPML document."""
+    rows = await list_sources(runtime)
+    return export_opml(
+        [Outline(r.title or r.url or "", r.url or "") for r in rows if r.kind == SourceKind.FEED]
+    )

@@ -1,0 +1,192 @@
+"""Crash safety of the delivery outbox, with real processes: the harness tests and the benchmark share.
+
+A trial queues one article for N subscribers, starts a real `digestbot worker` against a fake
+Bot API server on 127.0.0.1, kills it with SIGKILL at a random point of the delivery (after a
+random number of sends), restarts it, and repeats; a last worker finishes the queue and stops
+on SIGTERM. It counts the subscribers who got nothing (lost) and those who got the digest twice
+(duplicates), against the bound: kills × sends in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.fakeapi import FakeTelegram
+from bot.usecases.tick import queue_due_digests
+from digests import parse_article
+from storage import DeliveryState, create_engine, session_factory, session_scope
+from storage import articles as article_queries
+from storage import deliveries as delivery_queries
+from storage import subscribers as subscriber_queries
+from tests.helpers import reset_database
+
+WORKER = str(Path(sys.executable).parent / "digestbot")
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    subscribers: int
+    kills: int
+    in_flight: int
+    lost: int
+    duplicates: int
+    seconds: float
+    clean_exit: bool
+
+    @property
+    def within_bound(self) -> bool:
+        return self.lost == 0 and self.duplicates <= self.kills * self.in_flight and self.clean_exit
+
+
+async def queue_one_article(
+    url: str, subscribers: int, *, first_chat: int = 10_000, queue: bool = True
+) -> None:
+    """N subscribed chats, one article, and the due tick that queues it for all of them."""
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    subscribed = now - timedelta(days=2)
+    async with session_scope(sessions) as session:
+        await subscriber_queries.add_subscribers(
+            session,
+            rows=[
+                {
+                    "chat_id": first_chat + i,
+                    "active": True,
+                    "schedule": "08:00",
+                    "timezone": "UTC",
+                    "subscribed_at": subscribed,
+                    "last_digest_at": subscribed,
+                    "next_digest_at": now - timedelta(minutes=1),
+                }
+                for i in range(subscribers)
+            ],
+        )
+        text = (
+            "Crash test\n\nThe outbox survives a crash. Every reader gets the digest once or, rarely, twice."
+        )
+        await article_queries.save_article(session, article=parse_article(text), now=now - timedelta(hours=1))
+    if queue:
+        await queue_due_digests(engine, sessions, now=now)
+    await engine.dispose()
+
+
+async def outbox_open(url: str) -> int:
+    engine = create_engine(url)
+    async with session_scope(session_factory(engine)) as session:
+        counts = await delivery_queries.delivery_counts(session)
+    await engine.dispose()
+    return counts[DeliveryState.PENDING] + counts[DeliveryState.SENDING]
+
+
+def worker_env(fake: FakeTelegram, url: str, *, concurrency: int, lease: float) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "DELIVERY_"))}
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_API_FILE_URL": fake.base_file_url,
+            "DATABASE_URL": url,
+            "RATE_LIMIT_PER_SECOND": "0",
+            "DELIVERY_CONCURRENCY": str(concurrency),
+            "DELIVERY_LEASE_SECONDS": str(lease),
+            "DELIVERY_CHAT_INTERVAL_SECONDS": "0",
+            "DELIVERY_BATCH_SIZE": str(4 * concurrency),
+        }
+    )
+    return env
+
+
+async def start_worker(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    with log.open("ab") as output:
+        return await asyncio.create_subprocess_exec(
+            WORKER,
+            "worker",
+            "--no-scheduler",
+            env=env,
+            stdout=output,
+            stderr=output,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+
+
+async def stop_when_done(url: str, processes: list[asyncio.subprocess.Process], *, timeout: float) -> bool:
+    """Wait until the outbox is empty, then SIGTERM; ``True`` when every worker exited with 0."""
+    deadline = time.monotonic() + timeout
+    while await outbox_open(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the outbox did not drain in time")
+        await asyncio.sleep(0.3)
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    codes = [await asyncio.wait_for(p.wait(), timeout=30) for p in processes]
+    return all(code == 0 for code in codes)
+
+
+def tally(fake: FakeTelegram, subscribers: int, first_chat: int = 10_000) -> tuple[int, int]:
+    received: dict[int, int] = {}
+    for message in fake.state.sent:
+        received[message.chat_id] = received.get(message.chat_id, 0) + 1
+    lost = sum(1 for i in range(subscribers) if received.get(first_chat + i, 0) == 0)
+    duplicates = sum(count - 1 for count in received.values())
+    return lost, duplicates
+
+
+async def crash_trial(
+    url: str,
+    *,
+    subscribers: int = 1000,
+    kills: int = 3,
+    concurrency: int = 10,
+    lease: float = 2.0,
+    rng: random.Random | None = None,
+    log: Path | None = None,
+) -> TrialResult:
+    """One trial: kill the worker ``kills`` times at random points, then let it finish."""
+    rng = rng or random.Random()
+    log = log or Path(tempfile.mkstemp(prefix="crash-worker-", suffix=".log")[1])
+    await reset_database(url)
+    await queue_one_article(url, subscribers)
+    fake = FakeTelegram()
+    await fake.start()
+    started = time.monotonic()
+    env = worker_env(fake, url, concurrency=concurrency, lease=lease)
+    try:
+        for _ in range(kills):
+            target = len(fake.state.sent) + rng.randint(1, max(2, subscribers // (kills + 1)))
+            process = await start_worker(env, log)
+            while len(fake.state.sent) < target and process.returncode is None:
+                await asyncio.sleep(0.005)
+            process.kill()  # SIGKILL: no cleanup at all
+            await process.wait()
+        clean = await stop_when_done(url, [await start_worker(env, log)], timeout=120)
+    finally:
+        await fake.stop()
+    lost, duplicates = tally(fake, subscribers)
+    return TrialResult(subscribers, kills, concurrency, lost, duplicates, time.monotonic() - started, clean)
+
+
+async def two_workers(url: str, *, subscribers: int = 2000, concurrency: int = 10) -> tuple[int, int, bool]:
+    """Two workers share one outbox; (lost, duplicates, both exited cleanly)."""
+    await reset_database(url)
+    await queue_one_article(url, subscribers)
+    fake = FakeTelegram()
+    await fake.start()
+    log = Path(tempfile.mkstemp(prefix="two-workers-", suffix=".log")[1])
+    env = worker_env(fake, url, concurrency=concurrency, lease=120.0)
+    try:
+        processes = [await start_worker(env, log), await start_worker(env, log)]
+        clean = await stop_when_done(url, processes, timeout=180)
+    finally:
+        await fake.stop()
+    lost, duplicates = tally(fake, subscribers)
+    return lost, duplicates, clean

@@ -1,0 +1,245 @@
+"""What tests (and the benchmarks) share: paths, settings, a running bot, a local HTTP site, databases.
+
+Everything here talks to loopback only: the fake Bot API and the local site listen on 127.0.0.x,
+and the PostgreSQL helpers create and drop a database of their own on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+# CI lays ../shared/ beside the clone; DIGESTBOT_SHARED points elsewhere when it is not.
+SHARED = Path(os.environ.get("DIGESTBOT_SHARED", REPO.parent / "shared"))
+SAMPLE_ARTICLE = SHARED / "articles" / "zh-putin-witkoff-kushner.txt"
+
+ADMIN = 42  # the bot admin in every test that runs the bot
+
+
+# --- the bot against the fake Bot API server ----------------------------------------------
+
+
+def settings_for(fake: Any, database_url: str, **overrides: Any) -> Any:
+    """Settings for a bot talking to ``fake``; rate limiting is off unless a test turns it on."""
+    from bot.settings import Settings
+
+    values = {
+        "telegram_bot_token": fake.token,
+        "telegram_api_base_url": fake.base_url,
+        "telegram_api_file_url": fake.base_file_url,
+        "database_url": database_url,
+        "admin_user_ids": frozenset({ADMIN}),
+        "default_timezone": "UTC",
+        "default_schedule": "08:00",
+        "rate_limit_per_second": 0,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running_bot(fake: Any, database_url: str, **overrides: Any) -> AsyncIterator[Any]:
+    """The real application, polling the fake server, until the block ends."""
+    from bot.frontend import build_application, running
+
+    async with running(build_application(settings_for(fake, database_url, **overrides))) as application:
+        yield application
+
+
+def sqlite_url(folder: Path, name: str = "digestbot.db") -> str:
+    return f"sqlite+aiosqlite:///{folder / name}"
+
+
+# --- one local HTTP site ---------------------------------------------------------------------
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class LocalSite:
+    """An HTTP server on loopback for fetch, feed and publish tests.
+
+    ``pages`` maps a path to (content type, body), served with an ETag that conditional GETs
+    honour; ``routes`` maps a path, or a prefix ending in ``/``, to a function that writes the
+    whole answer; ``/redirect-to/URL`` redirects; anything else is 404. ``hits`` counts requests.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.pages: dict[str, tuple[str, bytes]] = {}
+        self.routes: dict[str, Route] = {}
+        self.hits: dict[str, int] = {}
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
+        self._server.daemon_threads = True
+        self.base = f"http://{host}:{self._server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def start(self) -> LocalSite:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _route(self, path: str) -> Route | None:
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("/") and path.startswith(p)]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def do_GET(self) -> None:
+                site.hits[self.path] = site.hits.get(self.path, 0) + 1
+                route = site._route(self.path)
+                if route is not None:
+                    route(self)
+                elif self.path.startswith("/redirect-to/"):
+                    self.send_response(302)
+                    self.send_header("Location", self.path.removeprefix("/redirect-to/"))
+                    self.end_headers()
+                elif self.path in site.pages:
+                    content_type, body = site.pages[self.path]
+                    etag = f'"{uuid.uuid5(uuid.NAMESPACE_OID, body.hex()).hex[:12]}"'
+                    if self.headers.get("If-None-Match") == etag:
+                        self.send_response(304)
+                        self.end_headers()
+                        return
+                    send(self, 200, content_type, body, etag=etag)
+                else:
+                    send(self, 404, "text/plain", b"not found")
+
+        return Handler
+
+
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    content_type: str | None,
+    body: bytes,
+    *,
+    etag: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Write a whole answer from a route."""
+    handler.send_response(status)
+    if content_type:
+        handler.send_header("Content-Type", content_type)
+    if etag:
+        handler.send_header("ETag", etag)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+# --- databases: a SQLite file, and a PostgreSQL database of our own ---------------------------
+
+# The server, not a database: tests create a database of their own on it and drop it afterwards.
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+
+
+async def create_postgres_database(prefix: str = "digestbot_test") -> str:
+    """A new, empty database on the local server; its URL."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+async def drop_postgres_database(url: str) -> None:
+    """Drop a database made by ``create_postgres_database`` (connections still open are closed)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import create_engine
+
+    name = make_url(url).database
+    if not name or not name.startswith("digestbot_"):
+        raise ValueError(f"refusing to drop {name!r}: not a database the tests created")
+    engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
+async def postgres_reachable() -> str | None:
+    """``None`` when the local PostgreSQL server answers; else why not."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    engine = create_engine(f"{POSTGRES_SERVER}/postgres")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure means: no server to test against
+        return f"no PostgreSQL at {POSTGRES_SERVER} ({type(error).__name__}: {error})"
+    finally:
+        await engine.dispose()
+    return None
+
+
+async def reset_database(url: str, *, migrate: bool = True) -> None:
+    """Empty a test database and (unless ``migrate`` is false) bring it to the newest schema: a
+    SQLite file is deleted, the public schema of a database the tests created is made again."""
+    from storage.migrate import upgrade
+
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = Path(make_url(url).database or "")
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            path.unlink(missing_ok=True)
+    else:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        from storage.db import create_engine
+
+        if not (make_url(url).database or "").startswith("digestbot_"):
+            raise ValueError("refusing to reset a database the tests did not create")
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        finally:
+            await engine.dispose()
+    if migrate:
+        await asyncio.to_thread(upgrade, url)
+
+
+@asynccontextmanager
+async def postgres_database(prefix: str = "digestbot_test") -> AsyncIterator[str]:
+    """A database of our own for the length of the block (benchmarks and scripts)."""
+    url = await create_postgres_database(prefix)
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
