@@ -30,19 +30,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+
 from bot.frontend import DELIVERY_ONLY, build_application
 from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
-from bot.usecases.tick import queue_due_digests
-
-from tests.crash_harness import queue_one_article
-from tests.helpers import postgres_database, reset_database
 from bot.settings import Settings
+from bot.usecases.tick import queue_due_digests
 from storage import articles as article_queries
 from storage import create_engine, session_factory, session_scope
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
 from storage.deliveries import Claimed
 from storage.subscribers import Recipient
+from tests.crash_harness import queue_one_article
+from tests.helpers import postgres_database, reset_database
 
 TOKEN = "123456:BENCH-TOKEN"
 

@@ -83,4 +83,3 @@ def detect_language(text: str, *, default: str = "en") -> str:
         return "ko"
     language, _score = _classify()(sample)
     return str(language)
-

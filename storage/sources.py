@@ -78,9 +78,7 @@ async def due_sources(session: AsyncSession, *, now: datetime, limit: int) -> Se
     """Sources whose next poll is due, most overdue first."""
     statement = (
         select(Source)
-        .where(
-            _POLLED, col(Source.paused).is_(False), col(Source.next_poll_at) <= now
-        )
+        .where(_POLLED, col(Source.paused).is_(False), col(Source.next_poll_at) <= now)
         .order_by(col(Source.next_poll_at))
         .limit(limit)
     )

@@ -154,38 +154,35 @@ def send(
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
 
-async def create_postgres_database(prefix: str = "digestbot_test") -> str:
-    """A new, empty database on the local server; its URL."""
+async def _on_server(statement: str) -> None:
+    """Run one statement outside a transaction in the server's maintenance database."""
     from sqlalchemy import text
 
     from storage.db import create_engine
 
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            await connection.execute(text(statement))
     finally:
         await engine.dispose()
+
+
+async def create_postgres_database(prefix: str = "digestbot_test") -> str:
+    """A new, empty database on the local server; its URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    await _on_server(f'CREATE DATABASE "{name}"')
     return f"{POSTGRES_SERVER}/{name}"
 
 
 async def drop_postgres_database(url: str) -> None:
     """Drop a database made by ``create_postgres_database`` (connections still open are closed)."""
-    from sqlalchemy import text
     from sqlalchemy.engine import make_url
-
-    from storage.db import create_engine
 
     name = make_url(url).database
     if not name or not name.startswith("digestbot_"):
         raise ValueError(f"refusing to drop {name!r}: not a database the tests created")
-    engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def postgres_reachable() -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from pathlib import Path
@@ -112,6 +113,79 @@ async def test_group_subscription_needs_a_chat_admin(fake: FakeTelegram, sqlite_
         assert any(
             call["chat_id"] == str(GROUP) or call["chat_id"] == GROUP for call in fake.calls("getChatMember")
         )
+
+
+async def _group_settings(application: object) -> tuple[object, ...]:
+    """What a group can change about itself, as stored."""
+    from storage import session_scope
+    from storage import subscribers as subscriber_queries
+
+    runtime = application.bot_data.runtime  # type: ignore[attr-defined]
+    async with session_scope(runtime.sessions) as session:
+        row = await subscriber_queries.get_subscriber(session, chat_id=GROUP)
+    assert row is not None
+    return (row.active, row.schedule, row.timezone, row.digest_length, row.language, row.follow_all)
+
+
+GROUP_SETTINGS_COMMANDS = [
+    "/subscribe",
+    "/subscribe all",
+    "/unsubscribe",
+    "/schedule 07:30",
+    "/timezone +8",
+    "/length long",
+    "/language zh",
+]
+
+
+@pytest.mark.parametrize("command", GROUP_SETTINGS_COMMANDS)
+async def test_group_members_who_are_not_admins_cannot_change_settings_by_command(
+    fake: FakeTelegram, sqlite_url: str, command: str
+) -> None:
+    group = {"chat_id": GROUP, "chat_type": "supergroup"}
+    async with running_bot(fake, sqlite_url) as application:
+        await fake.reply_to(READER, "/settings", **group)  # anyone may look
+        before = await _group_settings(application)
+        [refused] = await fake.reply_to(READER, command, **group)
+        assert "Only the admins of this chat" in refused.text
+        assert await _group_settings(application) == before
+        fake.set_member_status(GROUP, READER, "administrator")
+        [allowed] = await fake.reply_to(READER, command, **group)
+        assert "Only the admins" not in allowed.text and "只有" not in allowed.text
+
+
+async def _answer_after(fake: FakeTelegram, count: int) -> dict[str, object]:
+    """The first answerCallbackQuery after the first ``count`` ones."""
+    for _ in range(200):
+        answers = fake.calls("answerCallbackQuery")
+        if len(answers) > count:
+            return answers[count]
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the bot did not answer the button")
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["set:length:long", "set:schedule:instant", "set:language:zh", "set:subscribed:on", "do:subscribe"],
+)
+async def test_group_members_who_are_not_admins_cannot_change_settings_by_button(
+    fake: FakeTelegram, sqlite_url: str, data: str
+) -> None:
+    group = {"chat_id": GROUP, "chat_type": "supergroup"}
+    async with running_bot(fake, sqlite_url) as application:
+        [settings] = await fake.reply_to(READER, "/settings", **group)
+        before = await _group_settings(application)
+        answered = len(fake.calls("answerCallbackQuery"))
+        fake.press_button(READER, settings, data)
+        answer = await _answer_after(fake, answered)
+        assert "Only the admins of this chat" in str(answer.get("text")) and answer.get("show_alert")
+        await asyncio.sleep(0.3)
+        assert await _group_settings(application) == before
+        assert fake.calls("editMessageText") == [] and len(fake.messages_to(GROUP)) == 1
+        fake.set_member_status(GROUP, READER, "administrator")
+        fake.press_button(READER, settings, data)
+        await fake.wait_for_messages(GROUP, 2)  # an edited settings message, or the subscription reply
+        assert await _group_settings(application) != before
 
 
 async def test_settings_buttons_change_settings(fake: FakeTelegram, sqlite_url: str) -> None:

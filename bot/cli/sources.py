@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli.common import CliError, load_settings, with_runtime
-from bot.usecases import sources
+from bot.usecases import following
 from bot.usecases.runtime import Runtime
 from storage import Source
 
@@ -32,7 +32,7 @@ def sources_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    added = await sources.add_source(runtime, url=args.url)
+    added = await following.add_source(runtime, url=args.url)
     source = added.source
     state = "following" if added.created else "already following"
     out.write(
@@ -42,7 +42,7 @@ async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
 
 
 async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    for row in await sources.list_sources(runtime):
+    for row in await following.list_sources(runtime):
         state = "paused" if row.paused else "active"
         out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {row.url}  {row.title or ''}\n")
         if row.last_error:
@@ -50,19 +50,19 @@ async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None
 
 
 async def _source(runtime: Runtime, source_id: int) -> Source:
-    source = await sources.find_source(runtime, reference=source_id)
+    source = await following.find_source(runtime, reference=source_id)
     if source is None:
         raise CliError(f"there is no source {source_id}")
     return source
 
 
 async def _remove(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    await sources.remove_source(runtime, source=await _source(runtime, args.id))
+    await following.remove_source(runtime, source=await _source(runtime, args.id))
     out.write(f"source {args.id} removed\n")
 
 
 async def _pause(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    source = await sources.toggle_pause(
+    source = await following.toggle_pause(
         runtime, source=await _source(runtime, args.id), reason="paused from the command line"
     )
     out.write(f"source {args.id} {'paused' if source.paused else 'resumed'}\n")
@@ -73,7 +73,7 @@ async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
         data = Path(args.file).read_bytes()
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error.strerror}") from None
-    for outline in await sources.import_opml(runtime, data=data):
+    for outline in await following.import_opml(runtime, data=data):
         if outline.added is None:
             out.write(f"skipped {outline.url}: {outline.error}\n")
         else:
@@ -82,7 +82,7 @@ async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
 
 
 async def _export(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    document = await sources.export_sources(runtime)
+    document = await following.export_sources(runtime)
     if args.file:
         Path(args.file).write_text(document, encoding="utf-8")
     else:

@@ -34,24 +34,17 @@ def list_subscribers(args: argparse.Namespace, out: TextIO) -> int:
 
 def add_channel(args: argparse.Namespace, out: TextIO) -> int:
     """Subscribe a channel the bot posts to (the bot must be an admin of it)."""
-    from telegram import Bot
-    from telegram.error import TelegramError
+    from bot.frontend.chats import ChatLookupError, look_up_chat
 
     settings = require_token(load_settings())
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     reference: str | int = args.channel if args.channel.startswith("@") else _chat_id(args.channel)
 
     async def action(runtime: Runtime) -> int:
-        bot = Bot(
-            token, base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_api_file_url
-        )
         try:
-            async with bot:
-                chat = await bot.get_chat(reference)
-        except TelegramError as error:
-            raise CliError(f"Telegram does not know {args.channel}: {error.message}") from None
-        info = subscriptions.ChatInfo(id=chat.id, type=chat.type, title=chat.title, username=chat.username)
-        _subscriber, added = await subscriptions.subscribe_chat(runtime, chat=info, language=args.language)
+            chat = await look_up_chat(settings, reference)
+        except ChatLookupError as error:
+            raise CliError(f"Telegram does not know {args.channel}: {error}") from None
+        _subscriber, added = await subscriptions.subscribe_chat(runtime, chat=chat, language=args.language)
         state = "subscribed" if added else "already subscribed"
         out.write(f"{chat.title or args.channel} ({chat.id}): {state}\n")
         return 0

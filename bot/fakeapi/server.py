@@ -226,14 +226,22 @@ class FakeTelegram:
         return self._push({"message": self._message(user_id, language_code, None, "private", **content)})
 
     def press_button(
-        self, user_id: int, message: SentMessage, data: str, *, language_code: str | None = "en"
+        self,
+        user_id: int,
+        message: SentMessage,
+        data: str,
+        *,
+        language_code: str | None = "en",
+        chat_type: str | None = None,
     ) -> dict[str, Any]:
-        """A user presses an inline button under one of the bot's messages."""
+        """A user presses an inline button under one of the bot's messages (in a supergroup when
+        the message's chat id is negative, unless ``chat_type`` says otherwise)."""
         user = self._user(user_id, language_code)
+        kind = chat_type or ("supergroup" if message.chat_id < 0 else "private")
         bot_message = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": self._chat(message.chat_id, "private", user),
+            "chat": self._chat(message.chat_id, kind, user),
             "from": BOT_USER,
             "text": message.text,
         }

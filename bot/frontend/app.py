@@ -29,7 +29,7 @@ from bot.frontend.handlers import (
     source_admin,
     start,
     stats,
-    subscription,
+    subscriptions,
 )
 from bot.frontend.texts import COMMANDS, texts_for
 from bot.logs import add_secrets
@@ -52,8 +52,8 @@ COMMAND_HANDLERS = {
     "start": start.start,
     "help": start.help_command,
     "language": start.language,
-    "subscribe": subscription.subscribe,
-    "unsubscribe": subscription.unsubscribe,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
     "latest": reading.latest,
     "articles": reading.articles,
     "sections": reading.sections,
@@ -125,7 +125,7 @@ def _add_handlers(application: BotApplication) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(reading.section_button, pattern=r"^sec:\d+:\d+$"))
     application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=r"^set:"))
-    application.add_handler(CallbackQueryHandler(subscription.subscribe_button, pattern=r"^do:subscribe$"))
+    application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^do:subscribe$"))
     application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=r"^do:latest$"))
     application.add_handler(MessageHandler(filters.Document.ALL, publishing.document))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))

@@ -35,6 +35,7 @@ from storage.subscribers import Recipient
 
 logger = logging.getLogger(__name__)
 
+# do_api_request bypasses the application's Defaults, so the parameters are spelled out here.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 import digests
 from bot.frontend.texts import Texts
 from bot.usecases.rendering import LENGTHS
-from storage import Subscriber
+from storage import SpecialSchedule, Subscriber
 
 _BUTTON_TEXT = 40
 _MAX_BUTTONS = 100  # Telegram's limit per keyboard
@@ -44,10 +44,10 @@ def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMar
         )
         for name in LENGTHS
     ]
+    choices = (("daily", "08:00"), ("instant", SpecialSchedule.INSTANT), ("off", SpecialSchedule.OFF))
     schedules = [
-        InlineKeyboardButton(texts("button_schedule_daily"), callback_data="set:schedule:08:00"),
-        InlineKeyboardButton(texts("button_schedule_instant"), callback_data="set:schedule:instant"),
-        InlineKeyboardButton(texts("button_schedule_off"), callback_data="set:schedule:off"),
+        InlineKeyboardButton(texts(f"button_schedule_{key}"), callback_data=f"set:schedule:{spec}")
+        for key, spec in choices
     ]
     other_language = "en" if subscriber.language == "zh" else "zh"
     last_row = [

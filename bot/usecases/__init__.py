@@ -4,6 +4,6 @@
 - ``publishing`` — parse, store and preview an article; ``reading`` — find articles, render digests;
 - ``subscriptions`` — chats, their subscription, settings and followed sources;
 - ``schedules`` — parsing schedules and timezones, the next digest time;
-- ``sources`` and ``polling`` — following feeds and pages; ``tick`` — the scheduler tick;
+- ``following`` and ``polling`` — following feeds and pages; ``tick`` — the scheduler tick;
 - ``stats`` — subscribers, articles and the outbox.
 """

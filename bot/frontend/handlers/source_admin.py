@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
-from bot.usecases import sources
+from bot.usecases import following
 from digests import DigestError
 from storage import Source
 
@@ -22,7 +22,7 @@ async def source_argument(update: Update, context: BotContext, usage: str) -> So
     if not reference.lstrip("#").isdigit():
         await context.reply(update, [texts(usage)])
         return None
-    source = await sources.find_source(context.runtime, reference=reference)
+    source = await following.find_source(context.runtime, reference=reference)
     if source is None:
         await context.reply(update, [texts("source_not_found", id=reference.lstrip("#"))])
     return source
@@ -38,7 +38,7 @@ async def add_source(update: Update, context: BotContext) -> None:
     url = context.args[0]
     await context.reply(update, [texts("publishing")])
     try:
-        added = await sources.add_source(context.runtime, url=url)
+        added = await following.add_source(context.runtime, url=url)
     except DigestError as error:
         logger.info("adding source %s failed: %s", url[:200], error)
         await context.reply(update, [texts("source_failed", reason=error)])
@@ -62,7 +62,7 @@ async def add_source(update: Update, context: BotContext) -> None:
 async def list_sources(update: Update, context: BotContext) -> None:
     """The sources with their state and last error: /sources (admins only)."""
     texts = (await context.reader(update)).texts
-    rows = await sources.list_sources(context.runtime)
+    rows = await following.list_sources(context.runtime)
     if not rows:
         await context.reply(update, [texts("no_sources")])
         return
@@ -85,7 +85,7 @@ async def remove_source(update: Update, context: BotContext) -> None:
     source = await source_argument(update, context, "usage_removesource")
     if source is None:
         return
-    await sources.remove_source(context.runtime, source=source)
+    await following.remove_source(context.runtime, source=source)
     texts = (await context.reader(update)).texts
     await context.reply(update, [texts("source_removed", id=source.id)])
 
@@ -96,7 +96,7 @@ async def pause_source(update: Update, context: BotContext) -> None:
     source = await source_argument(update, context, "usage_pausesource")
     if source is None:
         return
-    source = await sources.toggle_pause(context.runtime, source=source, reason="paused by an admin")
+    source = await following.toggle_pause(context.runtime, source=source, reason="paused by an admin")
     texts = (await context.reader(update)).texts
     await context.reply(
         update, [texts("source_paused_now" if source.paused else "source_resumed", id=source.id)]
