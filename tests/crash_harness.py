@@ -106,12 +106,13 @@ def worker_env(fake: FakeTelegram, url: str, *, concurrency: int, lease: float) 
     return env
 
 
-async def start_worker(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+async def start_worker(env: dict[str, str], log: Path, *, tick: bool = False) -> asyncio.subprocess.Process:
+    """A `digestbot worker` process; it runs the scheduler tick too when ``tick`` is set."""
     with log.open("ab") as output:
         return await asyncio.create_subprocess_exec(
             WORKER,
             "worker",
-            "--no-scheduler",
+            *([] if tick else ["--no-scheduler"]),
             env=env,
             stdout=output,
             stderr=output,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tests.crash_harness import crash_trial, two_workers
+from bot.fakeapi import FakeTelegram
+from tests.crash_harness import (
+    crash_trial,
+    queue_one_article,
+    start_worker,
+    stop_when_done,
+    tally,
+    two_workers,
+    worker_env,
+)
+from tests.helpers import reset_database, sqlite_url
 
 
 async def test_sigkilled_worker_loses_nothing(tmp_path: Path) -> None:
@@ -21,3 +31,22 @@ async def test_sigkilled_worker_loses_nothing(tmp_path: Path) -> None:
 async def test_two_workers_on_postgresql_share_the_outbox_exactly(postgres_url: str) -> None:
     lost, duplicates, clean = await two_workers(postgres_url, subscribers=2000)
     assert (lost, duplicates, clean) == (0, 0, True)
+
+
+async def test_a_worker_with_the_scheduler_queues_due_digests_and_delivers_them(tmp_path: Path) -> None:
+    """`digestbot worker` without --no-scheduler: its own tick finds the due subscribers."""
+    url = sqlite_url(tmp_path)
+    await reset_database(url)
+    await queue_one_article(url, 20, queue=False)  # due, but nothing queued yet
+    fake = FakeTelegram()
+    await fake.start()
+    log = tmp_path / "worker.log"
+    try:
+        env = {**worker_env(fake, url, concurrency=4, lease=30.0), "SCHEDULER_INTERVAL_SECONDS": "0.5"}
+        process = await start_worker(env, log, tick=True)
+        await fake.wait_for_messages(10_019, 1, timeout=60)
+        clean = await stop_when_done(url, [process], timeout=60)
+    finally:
+        await fake.stop()
+    assert tally(fake, 20) == (0, 0), log.read_text()[-3000:]
+    assert clean and "worker exited cleanly after 20 messages" in log.read_text()
