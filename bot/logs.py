@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Iterable
@@ -18,10 +20,32 @@ def add_secrets(values: Iterable[str | None]) -> None:
     _install_factory()
 
 
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def redact(text: str) -> str:
+    """The text with every registered secret replaced."""
     for secret in _secrets:
         text = text.replace(secret, _REDACTED)
     return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """Control characters shown as escapes (``\\x1b``), so that text from a feed, a page or a
+    Telegram user cannot move the cursor, recolour or forge lines on an operator's terminal."""
+    return (_CONTROLS_BUT_NEWLINE if keep_newlines else _CONTROLS).sub(_escape, text)
+
+
+def safe(text: object) -> str:
+    """Text fit for a terminal or a log line: secrets redacted, control characters escaped."""
+    return escape_controls(redact(str(text)))
 
 
 def _install_factory() -> None:
@@ -34,26 +58,54 @@ def _install_factory() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if not _secrets:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging reports it when it formats the record
             return record
-        message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = safe(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            record.exc_text = escape_controls(redact(text), keep_newlines=True)
         return record
 
     logging.setLogRecordFactory(factory)
 
 
-def configure_logging(*, verbose: bool = False) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def use_json_lines() -> None:
+    """Switch the handlers set up by ``configure_logging`` to JSON lines."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(JsonFormatter())
+
+
+def configure_logging(*, verbose: bool = False, json_lines: bool = False) -> None:
     """Log to stderr; httpx request lines carry the bot token, so they stay quiet."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    _install_factory()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in (
         "httpx",
         "httpcore",

@@ -59,12 +59,21 @@ def canonical_link(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
 
 
+_XML_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _declares(data: bytes, marker: str) -> bool:
+    """Whether the document holds ``marker``, in whichever Unicode encoding it is written."""
+    return any(marker.encode(encoding) in data for encoding in _XML_ENCODINGS)
+
+
 def refuse_dangerous_xml(data: bytes) -> None:
-    """``DigestError`` for XML with entity declarations or external references."""
+    """``DigestError`` for XML with entity declarations or external references, in any encoding."""
     import defusedxml.ElementTree
     from defusedxml import DefusedXmlException
 
-    if b"<!ENTITY" not in data and b"SYSTEM" not in data[:4096]:
+    entities = _declares(data, "<!ENTITY")
+    if not entities and not _declares(data[:16_384], "SYSTEM"):
         return  # nothing to expand or fetch; skip the second parse
     try:
         defusedxml.ElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
@@ -73,7 +82,8 @@ def refuse_dangerous_xml(data: bytes) -> None:
             f"refused: the XML declares entities or external resources ({type(error).__name__})"
         ) from None
     except Exception:
-        return
+        if entities:  # declared entities in a document the strict parser cannot read: no second chance
+            raise DigestError("refused: the XML declares entities and is not well-formed") from None
 
 
 def parse_feed(data: bytes, *, content_type: str | None = None, base_url: str | None = None) -> Feed:

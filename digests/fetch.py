@@ -109,6 +109,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
         raise FetchError(f"cannot resolve host {host!r}: {err.strerror}") from err
+    except UnicodeError as err:
+        raise FetchError(f"not a valid host name: {host[:100]!r} ({err})") from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -156,6 +158,8 @@ async def fetch(
         raise FetchError(f"gave up after {policy.deadline:g} s: the server is too slow") from None
     except httpx.HTTPError as err:
         raise FetchError(f"cannot fetch {_safe(url)}: {type(err).__name__}: {err}") from None
+    except UnicodeError as err:  # a host name IDNA cannot encode (a label over 63 characters, say)
+        raise FetchError(f"not a valid host name in {_safe(url)}: {err}") from None
 
 
 def _safe(url: str) -> str:
@@ -219,10 +223,13 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
     if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
         raise FetchError(f"refused: unsupported content encoding {encoding}")
     # Our own inflater with an output bound: a compressed chunk of zeros can inflate a thousandfold.
-    inflater = zlib.decompressobj(wbits=47) if encoding in ("gzip", "x-gzip", "deflate") else None
+    compressed = encoding in ("gzip", "x-gzip", "deflate")
+    inflater: zlib._Decompress | None = None
     body = bytearray()
     async for raw in response.aiter_raw():
         data = raw
+        if compressed and inflater is None and data:
+            inflater = zlib.decompressobj(wbits=_window_bits(encoding, data))
         while data:
             room = policy.max_bytes + 1 - len(body)
             if inflater is None:
@@ -237,3 +244,12 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
             if len(body) > policy.max_bytes:
                 raise FetchError(f"refused: the document is larger than {policy.max_bytes:,} bytes")
     return FetchedDocument(url, bytes(body), content_type, etag, last_modified)
+
+
+def _window_bits(encoding: str, head: bytes) -> int:
+    """gzip or zlib-wrapped bodies by their header (47 detects both); "deflate" without the zlib
+    wrapper, as some servers send it, is raw deflate (-15)."""
+    if encoding != "deflate" or len(head) < 2:
+        return 47
+    wrapped = head[0] & 0x0F == 8 and int.from_bytes(head[:2], "big") % 31 == 0
+    return 47 if wrapped else -15

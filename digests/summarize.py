@@ -316,7 +316,9 @@ def find_section(article: Article, reference: str) -> Section:
 
     text = reference.strip().rstrip("、.．")
     number: int | None = None
-    number = int(text) if text.isdigit() else chinese_numeral(text) or roman_numeral(text)
+    number = (
+        int(text) if text.isdecimal() and len(text) < 10 else chinese_numeral(text) or roman_numeral(text)
+    )
     if number is not None:
         try:
             return article.section(number)

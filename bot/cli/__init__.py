@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.cli.common import CliError
-from bot.logs import configure_logging
+from bot.logs import configure_logging, escape_controls, redact, safe
 from digests.errors import DigestError
 
 FORMATS = ("text", "html", "md", "json")
@@ -132,14 +134,38 @@ def _command(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``digestbot`` console script."""
+    """Entry point of the ``digestbot`` console script: every failure is one line on stderr
+    (``--verbose`` adds the traceback), secrets redacted and control characters escaped."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(verbose=args.verbose)
+    configure_logging(verbose=args.verbose, json_lines=os.environ.get("LOG_FORMAT", "").lower() == "json")
     try:
         return _command(args.handler)(args, sys.stdout)
     except (CliError, DigestError) as err:
-        print(f"digestbot: {err}", file=sys.stderr)
+        print(f"digestbot: {safe(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        if args.verbose:
+            text = "".join(traceback.format_exception(err))
+            print(escape_controls(redact(text), keep_newlines=True), file=sys.stderr, end="")
+        print(f"digestbot: {safe(describe_failure(err))}", file=sys.stderr)
+        return 1
+
+
+def describe_failure(error: BaseException) -> str:
+    """An unexpected failure in words an operator can act on."""
+    kind = type(error).__name__
+    module = type(error).__module__
+    if kind == "InvalidToken":
+        return "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
+    if module.startswith("telegram"):
+        return f"cannot talk to Telegram: {error}"
+    if kind == "ArgumentError" and module.startswith("sqlalchemy"):
+        return f"DATABASE_URL is not a database URL the bot can use: {error}"
+    if module.startswith(("sqlalchemy", "asyncpg", "sqlite3", "aiosqlite")) or isinstance(error, OSError):
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else kind
+        return f"cannot use the database: {detail}"
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    return f"unexpected {kind}: {first_line} (run with --verbose for the details)"

@@ -62,7 +62,7 @@ def _send(fake: FakeTelegram, line: str, last: SentMessage | None, language: str
         if (
             last is None
             or len(words) != 2
-            or not words[1].isdigit()
+            or not (words[1].isascii() and words[1].isdigit())
             or not 1 <= int(words[1]) <= len(last.buttons)
         ):
             return "nothing to press: `press N` presses the Nth button under the last reply"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import ValidationError
 
+from bot.logs import add_secrets, use_json_lines
 from bot.settings import Settings
 from bot.usecases.runtime import Runtime, open_runtime
 from storage import SchemaBehindError, ensure_schema
@@ -14,6 +17,7 @@ from storage import SchemaBehindError, ensure_schema
 NO_TOKEN = "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather in it"
 
 Result = TypeVar("Result")
+logger = logging.getLogger("digestbot")
 
 
 class CliError(Exception):
@@ -21,13 +25,26 @@ class CliError(Exception):
 
 
 def load_settings() -> Settings:
-    """The settings from the environment and `.env`; an invalid one is a one-line error."""
+    """The settings from the environment and `.env`; an invalid one is a one-line error.
+
+    Its secrets are registered for redaction at once, and a `.env` others can read is reported.
+    """
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()
         raise CliError(f"setting {name} is invalid: {first['msg']} (see .env.example)") from None
+    add_secrets(
+        secret.get_secret_value() if secret else None
+        for secret in (settings.telegram_bot_token, settings.webhook_secret)
+    )
+    if settings.log_format == "json":
+        use_json_lines()
+    env_file = Path(".env")
+    if env_file.is_file() and env_file.stat().st_mode & 0o077:
+        logger.warning(".env can be read by other users of this machine; chmod 600 .env")
+    return settings
 
 
 def require_token(settings: Settings) -> Settings:

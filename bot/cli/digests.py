@@ -74,6 +74,8 @@ def summarize(args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(f"no such file: {args.input}") from None
     except UnicodeDecodeError:
         raise CliError(f"{args.input} is not UTF-8 JSON Lines") from None
+    except OSError as error:
+        raise CliError(f"cannot read {args.input}: {error.strerror}") from None
     rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -84,10 +86,15 @@ def summarize(args: argparse.Namespace, out: TextIO) -> int:
             raise CliError(f"{args.input}:{number}: not valid JSON ({err.msg})") from None
         if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("article"), str):
             raise CliError(f"{args.input}:{number}: a row needs an id and an article text")
+        if not isinstance(row.get("language"), str | None):
+            raise CliError(f"{args.input}:{number}: the language is a code such as zh or en, or absent")
         rows.append(row)
     if not rows:
         raise CliError(f"{args.input} has no rows")
-    target = args.output.open("w", encoding="utf-8") if args.output else out
+    try:
+        target = args.output.open("w", encoding="utf-8") if args.output else out
+    except OSError as error:
+        raise CliError(f"cannot write {args.output}: {error.strerror}") from None
     try:
         for row in tqdm(rows, desc="summarizing", unit="article", file=sys.stderr):
             try:

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.cli.common import load_settings, with_runtime
 from bot.cli.digests import read_source
+from bot.logs import safe
 from bot.usecases import publishing
 from bot.usecases.runtime import Runtime
 
@@ -22,7 +23,9 @@ def publish(args: argparse.Namespace, out: TextIO) -> int:
             data, name, content_type = await asyncio.to_thread(read_source, args.source)
             published = await publishing.publish_bytes(runtime, data, name=name, content_type=content_type)
         state = "published" if published.created else "already stored"
-        out.write(f"#{published.article_id} {published.title} ({published.sections} sections, {state})\n")
+        out.write(
+            f"#{published.article_id} {safe(published.title)} ({published.sections} sections, {state})\n"
+        )
         return 0
 
     return asyncio.run(with_runtime(load_settings(), action))

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if settings.webhook_url and secret is None:
         raise CliError("WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates")
-    asyncio.run(prepare_database(settings))
+    asyncio.run(_prepare(settings))
     application = build_application(settings)
     if settings.webhook_url:
         logger.info("serving webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
@@ -43,9 +43,21 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 def worker(args: argparse.Namespace, out: TextIO) -> int:
     """Deliver queued digests (and run the scheduler tick) without answering commands."""
     settings = require_token(load_settings())
-    asyncio.run(prepare_database(settings))
+    asyncio.run(_prepare(settings))
     asyncio.run(_work(settings, tick=not args.no_scheduler))
     return 0
+
+
+async def _prepare(settings: Settings) -> None:
+    """The database at the newest schema, and a token Telegram accepts, before anything starts."""
+    from bot.frontend.chats import TelegramUnavailable, check_bot
+
+    await prepare_database(settings)
+    try:
+        username = await check_bot(settings)
+    except TelegramUnavailable as error:
+        raise CliError(str(error)) from None
+    logger.info("Telegram accepts the token of @%s", username)
 
 
 async def _work(settings: Settings, *, tick: bool) -> None:

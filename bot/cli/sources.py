@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli.common import CliError, load_settings, with_runtime
+from bot.logs import safe
 from bot.usecases import following
 from bot.usecases.runtime import Runtime
 from storage import Source
@@ -36,7 +37,7 @@ async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     source = added.source
     state = "following" if added.created else "already following"
     out.write(
-        f"#{source.id} {source.title or source.url} ({source.kind}): {state}; "
+        f"#{source.id} {safe(source.title or source.url)} ({source.kind}): {state}; "
         f"{added.result.new} entries stored\n"
     )
 
@@ -44,9 +45,9 @@ async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
 async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     for row in await following.list_sources(runtime):
         state = "paused" if row.paused else "active"
-        out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {row.url}  {row.title or ''}\n")
+        out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {safe(row.url)}  {safe(row.title or '')}\n")
         if row.last_error:
-            out.write(f"      last error ({row.error_count} in a row): {row.last_error}\n")
+            out.write(f"      last error ({row.error_count} in a row): {safe(row.last_error)}\n")
 
 
 async def _source(runtime: Runtime, source_id: int) -> Source:
@@ -75,10 +76,10 @@ async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
         raise CliError(f"cannot read {args.file}: {error.strerror}") from None
     for outline in await following.import_opml(runtime, data=data):
         if outline.added is None:
-            out.write(f"skipped {outline.url}: {outline.error}\n")
+            out.write(f"skipped {safe(outline.url)}: {safe(outline.error)}\n")
         else:
             state = "following" if outline.added.created else "already following"
-            out.write(f"#{outline.added.source.id} {outline.url}: {state}\n")
+            out.write(f"#{outline.added.source.id} {safe(outline.url)}: {state}\n")
 
 
 async def _export(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from typing import TextIO
 
 from bot.cli.common import load_settings, with_runtime
+from bot.logs import safe
 from bot.usecases.stats import collect_stats
 
 
@@ -24,5 +25,7 @@ def stats(args: argparse.Namespace, out: TextIO) -> int:
         f"oldest waiting item: {oldest.isoformat(timespec='seconds') if oldest else 'none'}\n"
     )
     for failure in numbers.failures:
-        out.write(f"failed: chat {failure.chat_id} · {failure.article_title[:60]} · {failure.error}\n")
+        out.write(
+            f"failed: chat {failure.chat_id} · {safe(failure.article_title[:60])} · {safe(failure.error)}\n"
+        )
     return 0

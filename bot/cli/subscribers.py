@@ -7,6 +7,7 @@ import asyncio
 from typing import TextIO
 
 from bot.cli.common import CliError, load_settings, require_token, with_runtime
+from bot.logs import safe
 from bot.usecases import subscriptions
 from bot.usecases.runtime import Runtime
 
@@ -24,7 +25,7 @@ def list_subscribers(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{'chat id':>16}  {'type':<10} {'state':<12} {'schedule':<16} {'timezone':<20} name\n")
     for row in rows:
         state = "subscribed" if row.active else ("deactivated" if row.deactivated_at else "-")
-        name = row.title or (f"@{row.username}" if row.username else "")
+        name = safe(row.title or (f"@{row.username}" if row.username else ""))
         out.write(
             f"{row.chat_id:>16}  {row.chat_type:<10} {state:<12} {row.schedule:<16} "
             f"{row.timezone:<20} {name}\n"
@@ -34,7 +35,7 @@ def list_subscribers(args: argparse.Namespace, out: TextIO) -> int:
 
 def add_channel(args: argparse.Namespace, out: TextIO) -> int:
     """Subscribe a channel the bot posts to (the bot must be an admin of it)."""
-    from bot.frontend.chats import ChatLookupError, look_up_chat
+    from bot.frontend.chats import ChatLookupError, TelegramUnavailable, look_up_chat
 
     settings = require_token(load_settings())
     reference: str | int = args.channel if args.channel.startswith("@") else _chat_id(args.channel)
@@ -42,11 +43,13 @@ def add_channel(args: argparse.Namespace, out: TextIO) -> int:
     async def action(runtime: Runtime) -> int:
         try:
             chat = await look_up_chat(settings, reference)
+        except TelegramUnavailable as error:
+            raise CliError(str(error)) from None
         except ChatLookupError as error:
-            raise CliError(f"Telegram does not know {args.channel}: {error}") from None
+            raise CliError(f"Telegram does not know {safe(args.channel)}: {safe(error)}") from None
         _subscriber, added = await subscriptions.subscribe_chat(runtime, chat=chat, language=args.language)
         state = "subscribed" if added else "already subscribed"
-        out.write(f"{chat.title or args.channel} ({chat.id}): {state}\n")
+        out.write(f"{safe(chat.title or args.channel)} ({chat.id}): {state}\n")
         return 0
 
     return asyncio.run(with_runtime(settings, action))

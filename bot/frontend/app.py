@@ -123,7 +123,7 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
 def _add_handlers(application: BotApplication) -> None:
     for name, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=r"^sec:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=r"^sec:"))
     application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^do:subscribe$"))
     application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=r"^do:latest$"))

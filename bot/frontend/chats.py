@@ -1,9 +1,9 @@
-"""Asking Telegram about a chat the bot has not talked to yet (a channel an admin adds)."""
+"""Asking Telegram before a process starts: is the token good, and what is this chat?"""
 
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.settings import Settings
 from bot.usecases.subscriptions import ChatInfo
@@ -13,13 +13,38 @@ class ChatLookupError(LookupError):
     """Telegram does not know the chat, or the bot may not see it; the message says why."""
 
 
+class TelegramUnavailable(RuntimeError):
+    """The token is refused, or the Bot API cannot be reached; the message says which."""
+
+
+def _bot(settings: Settings) -> Bot:
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    return Bot(token, base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_api_file_url)
+
+
+async def check_bot(settings: Settings) -> str:
+    """The bot's @username, once Telegram has accepted the token; else ``TelegramUnavailable``."""
+    try:
+        async with _bot(settings) as bot:
+            return bot.username
+    except InvalidToken:
+        raise TelegramUnavailable(
+            "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
+        ) from None
+    except TelegramError as error:
+        raise TelegramUnavailable(f"cannot reach the Telegram Bot API: {error.message}") from None
+
+
 async def look_up_chat(settings: Settings, reference: str | int) -> ChatInfo:
     """The chat named ``@name`` or by its numeric id, as Telegram describes it."""
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    bot = Bot(token, base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_api_file_url)
+    bot = _bot(settings)
     try:
         async with bot:
             chat = await bot.get_chat(reference)
+    except InvalidToken:
+        raise TelegramUnavailable(
+            "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
+        ) from None
     except TelegramError as error:
         raise ChatLookupError(error.message) from None
     return ChatInfo(id=chat.id, type=chat.type, title=chat.title, username=chat.username)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.usecases.ids import parse_id
 from bot.usecases.polling import PollResult, SourcePoller
 from bot.usecases.runtime import Runtime
 from digests.errors import DigestError
@@ -42,11 +43,11 @@ async def add_source(runtime: Runtime, *, url: str) -> AddedSource:
 
 async def find_source(runtime: Runtime, *, reference: str | int) -> Source | None:
     """A followed feed or page by id (``3`` or ``#3``); ``None`` when there is none."""
-    number = str(reference).strip().lstrip("#")
-    if not number.isdigit():
+    source_id = parse_id(reference)
+    if source_id is None:
         return None
     async with session_scope(runtime.sessions) as session:
-        return await source_queries.get_polled_source(session, source_id=int(number))
+        return await source_queries.get_polled_source(session, source_id=source_id)
 
 
 async def list_sources(runtime: Runtime) -> Sequence[Source]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import digests
+from bot.usecases.ids import parse_id
 from bot.usecases.runtime import Runtime
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
@@ -28,11 +29,11 @@ async def find_article(runtime: Runtime, reference: str | None) -> tuple[int, di
         if reference is None:
             row = await article_queries.latest_article(session)
         else:
-            number = reference.lstrip("#")
+            article_id = parse_id(reference)
             row = (
-                await article_queries.get_article(session, article_id=int(number))
-                if number.isdigit()
-                else None
+                None
+                if article_id is None
+                else await article_queries.get_article(session, article_id=article_id)
             )
         if row is None or row.id is None:
             return None

@@ -11,8 +11,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from storage import SpecialSchedule
 
-_TIME = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
-_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
+_TIME = re.compile(r"^([0-9]{1,2})[:：.]([0-9]{2})$")
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*([0-9]{1,2})(?::?([0-9]{2}))?$", re.I)
+_DAYS = re.compile(r"^[a-z0-9,\-]{1,40}$")
+# Files of the tz database that are no zone a person lives in.
+_NOT_ZONES = ("localtime", "posixrules", "factory", "posix/", "right/")
 _DAY_WORDS = {
     "daily": None,
     "everyday": None,
@@ -40,23 +43,30 @@ def parse_schedule(args: list[str]) -> str:
         return SpecialSchedule(first)
     match = _TIME.match(first)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ScheduleError(f"not a time of day: {args[0]}")
+        raise ScheduleError(f"not a time of day: {_shown(args[0])}")
     spec = f"{int(match.group(1)):02d}:{match.group(2)}"
     days = " ".join(args[1:]).lower().replace(" ", "")
     if days:
         days = _DAY_WORDS.get(days, days) or ""
     if days:
         try:
+            if not _DAYS.match(days):
+                raise ValueError(days)
             CronTrigger(day_of_week=days)
         except ValueError:
-            raise ScheduleError(f"not a list of weekdays: {' '.join(args[1:])}") from None
+            raise ScheduleError(f"not a list of weekdays: {_shown(' '.join(args[1:]))}") from None
         spec += f" {days}"
     return spec
 
 
+def _shown(text: str) -> str:
+    """What the user typed, short enough to repeat in a reply."""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 @lru_cache(maxsize=1)
 def _zones_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+    return {name.lower(): name for name in available_timezones() if not name.lower().startswith(_NOT_ZONES)}
 
 
 def parse_timezone(text: str) -> str:
@@ -66,18 +76,18 @@ def parse_timezone(text: str) -> str:
     if offset:
         sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
         if minutes or hours > 14:
-            raise ScheduleError(f"no whole-hour zone for {text}: use a city name such as Asia/Kolkata")
+            raise ScheduleError(f"no whole-hour zone for {_shown(text)}: use a city such as Asia/Kolkata")
         if hours == 0:
             return "UTC"
         # The Etc zones count the other way round: UTC+8 is Etc/GMT-8.
         return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
     name = _zones_by_lower_name().get(text.lower())
     if name is None:
-        raise ScheduleError(f"unknown timezone: {text}")
+        raise ScheduleError(f"unknown timezone: {_shown(text)}")
     try:
         ZoneInfo(name)
     except ZoneInfoNotFoundError:
-        raise ScheduleError(f"unknown timezone: {text}") from None
+        raise ScheduleError(f"unknown timezone: {_shown(text)}") from None
     return name
 
 

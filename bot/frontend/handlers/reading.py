@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardMarkup, Update
 
 import digests
@@ -9,6 +11,8 @@ from bot.frontend.context import BotContext, Reader
 from bot.frontend.keyboards import section_keyboard
 from bot.frontend.texts import Texts
 from bot.usecases import reading
+
+_ARTICLE_ID = re.compile(r"#?[0-9]+\Z")
 
 
 def section_list(article: digests.Article, texts: Texts) -> str:
@@ -104,7 +108,7 @@ async def section(update: Update, context: BotContext) -> None:
         await context.reply(update, [reader.texts("usage_section")])
         return
     # The last word is an article id when it looks like one and more than one word was given.
-    reference = args[-1] if len(args) > 1 and args[-1].lstrip("#").isdigit() else None
+    reference = args[-1] if len(args) > 1 and _ARTICLE_ID.match(args[-1]) else None
     wanted = " ".join(args[:-1] if reference else args)
     found = await _article_or_reply(update, context, reference)
     if found is None:
