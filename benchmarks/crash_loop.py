@@ -1,7 +1,7 @@
 """Crash safety of the delivery outbox: SIGKILL real `digestbot worker` processes mid-delivery.
 
 Usage: uv run python -m benchmarks.crash_loop [--trials 20] [--subscribers 1000] [--kills 3]
-                                              [--database sqlite|postgresql]
+                                              [--restart-trials 5] [--database sqlite|postgresql]
 
 Prints, per trial and in all, how many subscribers got nothing (lost) and how many got the
 digest twice (duplicates), against the bound: kills × sends in flight. The harness is
@@ -28,6 +28,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--restart-trials", type=int, default=5)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="crash-loop-"))
     if args.database == "postgresql":
@@ -60,12 +61,19 @@ async def trials(args: argparse.Namespace, url: str, folder: Path) -> None:
         print(
             f"trial {trial:2d}: lost {result.lost}, duplicates {result.duplicates} "
             f"(bound {result.kills * result.in_flight}), clean exit {result.clean_exit}, "
-            f"{result.seconds:.1f} s"
+            f"{result.seconds:.1f} s, drained {result.after_restart:.1f} s after the last restart"
         )
     print(
         f"total: lost {total_lost}, duplicates {total_duplicates} over {total_kills} kills "
         f"({total_duplicates / max(1, total_kills):.2f} per kill; bound {args.concurrency} per kill)"
     )
+    print("prompt recovery: SIGKILL mid-push to 200 subscribers, restart at once (lease 120 s)")
+    for trial in range(1, args.restart_trials + 1):
+        result = await crash_trial(url, subscribers=200, kills=1, concurrency=args.concurrency, rng=rng)
+        print(
+            f"restart {trial}: everyone served {result.after_restart:.1f} s after the restart; "
+            f"lost {result.lost}, duplicates {result.duplicates} (bound {result.in_flight})"
+        )
     lost, duplicates, clean = await two_workers(url)
     print(f"two workers, 2000 subscribers: lost {lost}, duplicates {duplicates}, clean exit {clean}")
 

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+import time
 import traceback
 from collections.abc import Iterable
 
@@ -119,3 +120,34 @@ def configure_logging(*, verbose: bool = False, json_lines: bool = False) -> Non
         "alembic",  # its plugin and migration chatter; `digestbot db upgrade` reports the revision itself
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class OutageLog:
+    """One line when a dependency starts failing and one when it answers again, instead of a
+    traceback per try while it is down."""
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.logger = logger
+        self.what = what
+        self.since: float | None = None
+
+    def failed(self, error: BaseException) -> None:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if self.since is None:
+            self.since = time.monotonic()
+            self.logger.warning("%s is failing: %s: %s", self.what, type(error).__name__, detail[:300])
+        else:
+            self.logger.debug("%s still failing: %s", self.what, detail[:300])
+
+    def answered(self) -> None:
+        if self.since is not None:
+            self.logger.warning("%s answers again after %.0f s", self.what, time.monotonic() - self.since)
+            self.since = None
+
+
+def is_database_error(error: BaseException) -> bool:
+    """An error from the database or the connection to it, not from our own code."""
+    module = type(error).__module__
+    return module.startswith(("sqlalchemy", "asyncpg", "sqlite3", "aiosqlite")) or isinstance(
+        error, ConnectionError | TimeoutError | OSError
+    )

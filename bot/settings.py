@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=6, ge=1)
     delivery_backoff_seconds: float = Field(default=10.0, gt=0)
     delivery_chat_interval_seconds: float = Field(default=1.0, ge=0)
+    delivery_fresh_hours: float = Field(default=24.0, gt=0)  # retried through outages this long
     rate_limit_per_second: float = Field(default=29.5, ge=0)  # 0 turns rate limiting off
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
     rate_limit_retries: int = Field(default=1, ge=0)

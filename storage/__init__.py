@@ -11,6 +11,7 @@ from storage.models import (
     SourceKind,
     SpecialSchedule,
     Subscriber,
+    Worker,
     utcnow,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "SourceKind",
     "SpecialSchedule",
     "Subscriber",
+    "Worker",
     "create_engine",
     "ensure_schema",
     "head_revision",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Executable, and_, bindparam, exists, func, literal, or_, update
+from sqlalchemy import JSON, Executable, and_, bindparam, case, exists, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ColumnElement, Select
@@ -144,10 +144,14 @@ class Claimed:
     subscriber_id: int
     article_id: int
     attempts: int
+    queued_at: datetime | None = None
 
 
-async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` sendable rows: pending ones, and sending ones whose lease ran out.
+async def claim(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int, worker_id: str | None = None
+) -> list[Claimed]:
+    """Take up to ``limit`` sendable rows for ``worker_id``: pending ones, and sending ones whose
+    lease ran out (their worker died unseen).
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so that workers never claim the same row.
     """
@@ -170,11 +174,55 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit
     statement = (
         update(Delivery)
         .where(col(Delivery.id).in_(candidates.scalar_subquery()))
-        .values(state=DeliveryState.SENDING, available_at=now + lease, attempts=Delivery.attempts + 1)
-        .returning(Delivery.id, Delivery.subscriber_id, Delivery.article_id, Delivery.attempts)
+        .values(
+            state=DeliveryState.SENDING,
+            available_at=now + lease,
+            attempts=Delivery.attempts + 1,
+            claimed_by=worker_id,
+        )
+        .returning(
+            Delivery.id, Delivery.subscriber_id, Delivery.article_id, Delivery.attempts, Delivery.queued_at
+        )
     )
     rows = (await session.exec(statement)).all()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.delivery_id)
+    return sorted((Claimed(*row[:4], queued_at=_aware(row[4])) for row in rows), key=lambda c: c.delivery_id)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A timestamp from RETURNING or an aggregate, which bypass the column type on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+async def release_claims(session: AsyncSession, *, worker_ids: Sequence[str]) -> int:
+    """Rows claimed by workers that are gone go back to pending at once (the crash was not
+    the row's fault: its attempt is given back)."""
+    if not worker_ids:
+        return 0
+    result = await session.exec(
+        update(Delivery)
+        .where(Delivery.state == DeliveryState.SENDING, col(Delivery.claimed_by).in_(list(worker_ids)))
+        .values(
+            state=DeliveryState.PENDING,
+            available_at=None,
+            claimed_by=None,
+            attempts=case((Delivery.attempts > 0, Delivery.attempts - 1), else_=0),
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+async def retrying_count(session: AsyncSession, *, now: datetime) -> int:
+    """Pending rows that failed to send and wait to be tried again (an outage, flood control)."""
+    statement = select(func.count()).where(
+        Delivery.state == DeliveryState.PENDING,
+        col(Delivery.last_error).is_not(None),
+        col(Delivery.available_at) > now,
+    )
+    return int((await session.exec(statement)).one())
 
 
 async def retry_later(
@@ -226,12 +274,7 @@ async def delivery_counts(session: AsyncSession) -> dict[str, int]:
 async def oldest_pending(session: AsyncSession) -> datetime | None:
     """When the oldest item still waiting was queued."""
     statement = select(func.min(Delivery.queued_at)).where(col(Delivery.state).in_(OPEN_STATES))
-    value = (await session.exec(statement)).one()
-    if value is not None and value.tzinfo is None:  # aggregates bypass the column type on SQLite
-        from datetime import UTC
-
-        value = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
-    return value
+    return _aware((await session.exec(statement)).one())
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,6 +205,7 @@ class Delivery(SQLModel, table=True):
     available_at: datetime | None = _timestamp()  # not before: backoff and leases
     sent_at: datetime | None = _timestamp()
     last_error: str | None = Field(default=None, max_length=1024)
+    claimed_by: str | None = Field(default=None, max_length=36)  # the worker process sending it
 
 
 class SourceFollow(SQLModel, table=True):
@@ -222,3 +223,15 @@ class SourceFollow(SQLModel, table=True):
     source_id: int = Field(
         sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), nullable=False)
     )
+
+
+class Worker(SQLModel, table=True):
+    """A process that claims from the outbox; while it lives it holds a lock named after its id."""
+
+    __tablename__ = "worker"
+
+    id: str = Field(primary_key=True, max_length=36)
+    host: str = Field(default="", max_length=255)
+    pid: int = Field(default=0)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    heartbeat_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))

@@ -41,6 +41,7 @@ class TrialResult:
     duplicates: int
     seconds: float
     clean_exit: bool
+    after_restart: float = 0.0  # from the last start until the outbox was empty
 
     @property
     def within_bound(self) -> bool:
@@ -120,13 +121,18 @@ async def start_worker(env: dict[str, str], log: Path, *, tick: bool = False) ->
         )
 
 
-async def stop_when_done(url: str, processes: list[asyncio.subprocess.Process], *, timeout: float) -> bool:
-    """Wait until the outbox is empty, then SIGTERM; ``True`` when every worker exited with 0."""
+async def wait_until_drained(url: str, *, timeout: float) -> None:
+    """Until nothing is pending or being sent."""
     deadline = time.monotonic() + timeout
     while await outbox_open(url):
         if time.monotonic() > deadline:
             raise TimeoutError("the outbox did not drain in time")
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.2)
+
+
+async def stop_when_done(url: str, processes: list[asyncio.subprocess.Process], *, timeout: float) -> bool:
+    """Wait until the outbox is empty, then SIGTERM; ``True`` when every worker exited with 0."""
+    await wait_until_drained(url, timeout=timeout)
     for process in processes:
         process.send_signal(signal.SIGTERM)
     codes = [await asyncio.wait_for(p.wait(), timeout=30) for p in processes]
@@ -148,11 +154,14 @@ async def crash_trial(
     subscribers: int = 1000,
     kills: int = 3,
     concurrency: int = 10,
-    lease: float = 2.0,
+    lease: float = 120.0,
     rng: random.Random | None = None,
     log: Path | None = None,
 ) -> TrialResult:
-    """One trial: kill the worker ``kills`` times at random points, then let it finish."""
+    """One trial: kill the worker ``kills`` times at random points, then let it finish.
+
+    The lease is the production default: rows a killed worker held come back because the
+    worker is seen to be gone, not because their lease ran out."""
     rng = rng or random.Random()
     log = log or Path(tempfile.mkstemp(prefix="crash-worker-", suffix=".log")[1])
     await reset_database(url)
@@ -169,11 +178,16 @@ async def crash_trial(
                 await asyncio.sleep(0.005)
             process.kill()  # SIGKILL: no cleanup at all
             await process.wait()
-        clean = await stop_when_done(url, [await start_worker(env, log)], timeout=120)
+        restarted = time.monotonic()
+        last = await start_worker(env, log)
+        await wait_until_drained(url, timeout=120)
+        after_restart = time.monotonic() - restarted
+        clean = await stop_when_done(url, [last], timeout=30)
     finally:
         await fake.stop()
     lost, duplicates = tally(fake, subscribers)
-    return TrialResult(subscribers, kills, concurrency, lost, duplicates, time.monotonic() - started, clean)
+    seconds = time.monotonic() - started
+    return TrialResult(subscribers, kills, concurrency, lost, duplicates, seconds, clean, after_restart)
 
 
 async def two_workers(url: str, *, subscribers: int = 2000, concurrency: int = 10) -> tuple[int, int, bool]:

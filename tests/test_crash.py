@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from bot.fakeapi import FakeTelegram
 from tests.crash_harness import (
     crash_trial,
@@ -26,6 +28,20 @@ async def test_sigkilled_worker_loses_nothing(tmp_path: Path) -> None:
     assert result.lost == 0, (tmp_path / "worker.log").read_text()[-3000:]
     assert result.duplicates <= result.kills * result.in_flight
     assert result.clean_exit  # SIGTERM: in-flight sends finish, exit 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_after_a_kill_mid_push_everyone_has_the_digest_within_seconds_of_the_restart(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    """The lease is 120 s; the restarted worker sees the killed one is gone (its file lock or
+    advisory lock was released by its death) and takes back its rows at once."""
+    url = sqlite_url(tmp_path) if database == "sqlite" else request.getfixturevalue("postgres_url")
+    log = tmp_path / "worker.log"
+    result = await crash_trial(url, subscribers=200, kills=1, concurrency=10, rng=random.Random(3), log=log)
+    assert result.lost == 0 and result.duplicates <= result.in_flight, log.read_text()[-3000:]
+    assert result.after_restart < 20, result
+    assert "workers that are gone: back in the queue" in log.read_text()
 
 
 async def test_two_workers_on_postgresql_share_the_outbox_exactly(postgres_url: str) -> None:

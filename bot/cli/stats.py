@@ -21,7 +21,7 @@ def stats(args: argparse.Namespace, out: TextIO) -> int:
         f"subscribers: {people['active']} active, {people['inactive']} not subscribed, "
         f"{people['deactivated']} deactivated\narticles: {numbers.articles}\n"
         f"outbox: {outbox['pending']} pending, {outbox['sending']} sending, {outbox['sent']} sent, "
-        f"{outbox['failed']} failed\n"
+        f"{outbox['failed']} failed ({numbers.retrying} waiting to retry after errors)\n"
         f"oldest waiting item: {oldest.isoformat(timespec='seconds') if oldest else 'none'}\n"
     )
     for failure in numbers.failures:

@@ -11,7 +11,13 @@ exponential backoff, then fail with the reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import random
+import socket
+import time
+import uuid
 import warnings
 from collections import defaultdict
 from collections.abc import Coroutine, Sequence
@@ -24,13 +30,16 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 import digests
 from bot.frontend.keyboards import articles_keyboard, section_keyboard
+from bot.logs import OutageLog, is_database_error, safe
 from bot.settings import Settings
 from bot.usecases.runtime import Runtime
 from digests.render import RenderFormat, pack_messages
 from storage import deliveries as delivery_queries
 from storage import session_scope, utcnow
 from storage import subscribers as subscriber_queries
+from storage import workers as worker_queries
 from storage.deliveries import Claimed
+from storage.locks import LivenessLock, worker_is_alive
 from storage.subscribers import Recipient
 
 logger = logging.getLogger(__name__)
@@ -52,6 +61,12 @@ class DeliveryPolicy:
     backoff_max: float = 3600.0
     idle_wait: float = 2.0
     chat_interval: float = 1.0  # between the messages of one digest to one chat
+    # While Telegram fails (timeouts, network errors, 5xx) a digest is retried as long as it is
+    # this fresh; only definite refusals end it sooner.
+    fresh: timedelta = timedelta(hours=24)
+    outage_after: int = 3  # failed sends in a row, across chats, that pause all claiming
+    outage_pause_max: float = 60.0
+    recovery_interval: float = 5.0  # how often claims of dead workers are looked for
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -63,6 +78,7 @@ class DeliveryPolicy:
             max_attempts=settings.delivery_max_attempts,
             backoff_base=settings.delivery_backoff_seconds,
             chat_interval=settings.delivery_chat_interval_seconds,
+            fresh=timedelta(hours=settings.delivery_fresh_hours),
         )
 
 
@@ -94,6 +110,14 @@ class DeliveryWorker:
         self._marks: list[tuple[list[int], list[int], asyncio.Future[None]]] = []
         self._marking = asyncio.Lock()
         self.sent_messages = 0
+        self.worker_id = str(uuid.uuid4())
+        self._liveness = LivenessLock(runtime.engine, self.worker_id)
+        self._failed_in_a_row = 0  # sends that failed for Telegram's reasons, across chats
+        self._paused_until = 0.0  # monotonic: no claims before this while the Bot API fails
+        self._pauses = 0  # pauses in a row
+        self._next_recovery = 0.0
+        self._telegram = OutageLog(logger, "the Telegram Bot API")
+        self._database = OutageLog(logger, "the database")
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the idle wait."""
@@ -105,7 +129,8 @@ class DeliveryWorker:
         The next batch is claimed while the last one is still sending, so the
         sends never stall at batch boundaries.
         """
-        logger.info("delivery worker started")
+        await self._register()
+        logger.info("delivery worker %s started", self.worker_id)
         running: set[asyncio.Task[None]] = set()
         room = asyncio.Event()  # set when few enough digests are left in flight to claim more
 
@@ -115,11 +140,21 @@ class DeliveryWorker:
                 room.set()
 
         while not stop.is_set():
+            if time.monotonic() >= self._next_recovery:
+                await self._recover()
+            pause = self._paused_until - time.monotonic()
+            if pause > 0:  # Telegram is failing: let it breathe instead of failing row after row
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
+                continue
             if len(running) < self.policy.concurrency:
                 try:
                     jobs = await self._claim()
-                except Exception:
-                    logger.exception("claiming from the outbox failed; retrying after a pause")
+                    self._database.answered()
+                except Exception as error:
+                    if not is_database_error(error):
+                        raise
+                    self._database.failed(error)
                     jobs = []
                 for job in jobs:
                     task = asyncio.create_task(job)
@@ -136,7 +171,48 @@ class DeliveryWorker:
                 waiter.cancel()
         if running:
             await asyncio.gather(*running)
+        await self._unregister()
         logger.info("delivery worker stopped")
+
+    async def _register(self) -> None:
+        """Hold the liveness lock and register, then take back what dead workers had claimed."""
+        await self._liveness.acquire()
+        async with session_scope(self.runtime.sessions) as session:
+            await worker_queries.register_worker(
+                session, worker_id=self.worker_id, host=socket.gethostname(), pid=os.getpid(), now=utcnow()
+            )
+        await self._recover()
+
+    async def _unregister(self) -> None:
+        try:
+            async with session_scope(self.runtime.sessions) as session:
+                await worker_queries.forget_workers(session, worker_ids=[self.worker_id])
+        except Exception as error:
+            logger.warning("could not unregister worker %s: %s", self.worker_id, safe(error))
+        await self._liveness.release()
+
+    async def _recover(self) -> None:
+        """Beat the heart; rows claimed by workers that died go back to pending at once."""
+        self._next_recovery = time.monotonic() + self.policy.recovery_interval
+        try:
+            async with session_scope(self.runtime.sessions) as session:
+                await worker_queries.heartbeat(session, worker_id=self.worker_id, now=utcnow())
+                others = await worker_queries.other_workers(session, worker_id=self.worker_id)
+            dead = [w.id for w in others if not await worker_is_alive(self.runtime.engine, w.id)]
+            if dead:
+                async with session_scope(self.runtime.sessions) as session:
+                    released = await delivery_queries.release_claims(session, worker_ids=dead)
+                    await worker_queries.forget_workers(session, worker_ids=dead)
+                logger.info(
+                    "%d deliveries claimed by %d workers that are gone: back in the queue",
+                    released,
+                    len(dead),
+                )
+            self._database.answered()
+        except Exception as error:
+            if not is_database_error(error):
+                raise
+            self._database.failed(error)
 
     async def drain_once(self) -> int:
         """Claim one batch and deliver it; the number of digests delivered or given up."""
@@ -148,7 +224,11 @@ class DeliveryWorker:
         """Claim a batch; one delivery coroutine per subscriber in it."""
         async with session_scope(self.runtime.sessions) as session:
             claimed = await delivery_queries.claim(
-                session, now=utcnow(), lease=self.policy.lease, limit=self.policy.batch_size
+                session,
+                now=utcnow(),
+                lease=self.policy.lease,
+                limit=self.policy.batch_size,
+                worker_id=self.worker_id,
             )
             if not claimed:
                 return []
@@ -245,6 +325,7 @@ class DeliveryWorker:
                     plain = await self._render(subscriber, items, articles, format="text")
                     sent = await self._send_resolving_migration(subscriber, plain, html=False)
                 await self._mark_sent(ids, sent)
+                self._telegram_answered()
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
                 logger.warning("flood control: retrying chat %s in %.0f s", subscriber.chat_id, wait)
@@ -266,7 +347,7 @@ class DeliveryWorker:
                     )
                     await self._update(delivery_queries.mark_failed, delivery_ids=ids, error=error.message)
             except (TimedOut, NetworkError) as error:
-                await self._retry_or_fail(subscriber, ids, attempts, f"{type(error).__name__}: {error}")
+                await self._outage(subscriber, items, f"{type(error).__name__}: {error}")
             except Exception as error:
                 logger.exception("chat %s: unexpected error while delivering", subscriber.chat_id)
                 await self._retry_or_fail(subscriber, ids, attempts, f"{type(error).__name__}: {error}")
@@ -291,6 +372,48 @@ class DeliveryWorker:
             await subscriber_queries.deactivate_by_id(session, subscriber_id=subscriber.id, reason=reason)
             await delivery_queries.mark_failed(session, delivery_ids=ids, error=reason)
             await delivery_queries.cancel_pending(session, subscriber_id=subscriber.id, reason=reason)
+
+    def _telegram_answered(self) -> None:
+        self._failed_in_a_row = 0
+        self._pauses = 0
+        self._paused_until = 0.0
+        self._telegram.answered()
+
+    async def _outage(self, subscriber: Recipient, items: list[Claimed], reason: str) -> None:
+        """Telegram did not answer, or answered 5xx: not the digest's fault. Retry with capped,
+        jittered backoff while the digest is fresh; pause all claiming when every send fails."""
+        ids = [c.delivery_id for c in items]
+        queued = min((c.queued_at for c in items if c.queued_at is not None), default=None)
+        if queued is not None and utcnow() - queued > self.policy.fresh:
+            logger.error(
+                "chat %s: not delivered within %s; giving up: %s",
+                subscriber.chat_id,
+                self.policy.fresh,
+                reason,
+            )
+            await self._update(
+                delivery_queries.mark_failed,
+                delivery_ids=ids,
+                error=f"not delivered within {self.policy.fresh}: {reason}",
+            )
+            return
+        attempts = max(c.attempts for c in items)
+        delay = min(self.policy.backoff_max, self.policy.backoff_base * 2 ** min(attempts - 1, 30))
+        delay *= random.uniform(0.8, 1.2)
+        self._failed_in_a_row += 1
+        if self._failed_in_a_row >= self.policy.outage_after and time.monotonic() >= self._paused_until:
+            # A new pause: each one twice as long as the last, until a send gets through.
+            self._telegram.failed(RuntimeError(reason))
+            pause = min(self.policy.outage_pause_max, self.policy.backoff_base * 2 ** min(self._pauses, 30))
+            self._pauses += 1
+            self._paused_until = time.monotonic() + pause * random.uniform(0.8, 1.2)
+        logger.info("chat %s: %s; retry %d in %.0f s", subscriber.chat_id, safe(reason), attempts, delay)
+        await self._update(
+            delivery_queries.retry_later,
+            delivery_ids=ids,
+            available_at=utcnow() + timedelta(seconds=delay),
+            error=reason,
+        )
 
     async def _retry_or_fail(self, subscriber: Recipient, ids: list[int], attempts: int, reason: str) -> None:
         if attempts >= self.policy.max_attempts:

@@ -91,6 +91,7 @@ EN: Final[dict[str, str]] = {
         "Articles: {articles}\nSent items: {pending} pending, {sending} sending, {sent} sent, {failed} failed"
     ),
     "stats_oldest": "Oldest waiting item: {when}",
+    "stats_retrying": "Waiting to retry after errors (an outage, flood control): {count}",
     "stats_failure": "✗ chat {chat} · {title}: {error}",
     "follow_usage": "Which source? /subscribe ID or /unsubscribe ID (ids in /settings and /sources), or /subscribe all.",
     "following_source": "Subscribed to source #{id} {title}. Other sources: /subscribe ID; all of them: /subscribe all.",
@@ -202,6 +203,7 @@ ZH: Final[dict[str, str]] = {
         "文章：{articles}\n已发送条目：{pending} 待发送，{sending} 发送中，{sent} 已发送，{failed} 失败"
     ),
     "stats_oldest": "最早的待发送条目：{when}",
+    "stats_retrying": "出错后等待重试（服务中断、限流）：{count}",
     "stats_failure": "✗ 会话 {chat} · {title}：{error}",
     "follow_usage": "哪个来源？/subscribe 编号 或 /unsubscribe 编号（编号见 /settings 和 /sources），或 /subscribe all。",
     "following_source": "已订阅来源 #{id} {title}。其他来源：/subscribe 编号；全部来源：/subscribe all。",

@@ -18,6 +18,7 @@ async def stats(update: Update, context: BotContext) -> None:
     lines = [
         texts("stats", articles=numbers.articles, **numbers.subscribers, **numbers.outbox),
         texts("stats_oldest", when=oldest.isoformat(timespec="seconds") if oldest else "-"),
+        texts("stats_retrying", count=numbers.retrying),
     ]
     lines += [
         texts(
