@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     log_format: Literal["text", "json"] = "text"
+    monitoring_host: str = "127.0.0.1"
+    monitoring_port: int | None = Field(default=None, ge=0, le=65535)  # None: off; 0: any free port
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "monitoring_port", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -32,7 +32,8 @@ from bot.frontend.handlers import (
     subscriptions,
 )
 from bot.frontend.texts import COMMANDS, texts_for
-from bot.logs import add_secrets
+from bot.logs import add_secrets, is_database_error
+from bot.monitoring import MonitoringServer
 from bot.settings import Settings
 from bot.usecases.runtime import Runtime
 from bot.usecases.tick import run_tick
@@ -159,7 +160,15 @@ def _admin_notifier(application: BotApplication):  # noqa: ANN202 - a SourcePaus
 
 async def _scheduler_tick(context: BotContext) -> None:
     """The repeating job: poll due sources, queue due digests, wake the delivery worker."""
-    await run_tick(context.runtime)
+    runtime = context.runtime
+    try:
+        await run_tick(runtime)
+    except Exception as error:
+        if not is_database_error(error):
+            raise
+        runtime.database.failed(error)  # one line when it starts, one when it ends
+    else:
+        runtime.database.answered()
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -178,11 +187,15 @@ async def _post_init(application: BotApplication) -> None:
         data.worker = worker
         data.worker_stop = asyncio.Event()
         data.worker_task = asyncio.create_task(worker.run(data.worker_stop), name="delivery-worker")
+    port = runtime.settings.monitoring_port
+    if port is not None:
+        data.monitoring = MonitoringServer(runtime, host=runtime.settings.monitoring_host, port=port)
+        await data.monitoring.start()
     if data.roles.tick and application.job_queue is not None:
         application.job_queue.run_repeating(
             _scheduler_tick,
             interval=runtime.settings.scheduler_interval_seconds,
-            first=1.0,
+            first=min(1.0, runtime.settings.scheduler_interval_seconds),
             name="scheduler-tick",
         )
 
@@ -196,4 +209,6 @@ async def _post_stop(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.monitoring is not None:
+        await application.bot_data.monitoring.stop()
     await application.bot_data.runtime.close()

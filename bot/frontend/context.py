@@ -17,6 +17,7 @@ from storage import Subscriber
 
 if TYPE_CHECKING:
     from bot.frontend.delivery import DeliveryWorker
+    from bot.monitoring import MonitoringServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class BotData:
     worker: DeliveryWorker | None = None
     worker_stop: asyncio.Event | None = None
     worker_task: asyncio.Task[None] | None = None
+    monitoring: MonitoringServer | None = None
 
 
 @dataclass(frozen=True, slots=True)

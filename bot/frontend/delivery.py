@@ -31,6 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 import digests
 from bot.frontend.keyboards import articles_keyboard, section_keyboard
 from bot.logs import OutageLog, is_database_error, safe
+from bot.metrics import DELIVERIES, FLOOD_WAITS, SEND_SECONDS
 from bot.settings import Settings
 from bot.usecases.runtime import Runtime
 from digests.render import RenderFormat, pack_messages
@@ -117,7 +118,6 @@ class DeliveryWorker:
         self._pauses = 0  # pauses in a row
         self._next_recovery = 0.0
         self._telegram = OutageLog(logger, "the Telegram Bot API")
-        self._database = OutageLog(logger, "the database")
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the idle wait."""
@@ -150,11 +150,11 @@ class DeliveryWorker:
             if len(running) < self.policy.concurrency:
                 try:
                     jobs = await self._claim()
-                    self._database.answered()
+                    self.runtime.database.answered()
                 except Exception as error:
                     if not is_database_error(error):
                         raise
-                    self._database.failed(error)
+                    self.runtime.database.failed(error)
                     jobs = []
                 for job in jobs:
                     task = asyncio.create_task(job)
@@ -208,11 +208,11 @@ class DeliveryWorker:
                     released,
                     len(dead),
                 )
-            self._database.answered()
+            self.runtime.database.answered()
         except Exception as error:
             if not is_database_error(error):
                 raise
-            self._database.failed(error)
+            self.runtime.database.failed(error)
 
     async def drain_once(self) -> int:
         """Claim one batch and deliver it; the number of digests delivered or given up."""
@@ -287,7 +287,8 @@ class DeliveryWorker:
                 parameters["reply_markup"] = message.reply_markup
             # More requests than connections would only queue up inside the HTTP pool, at a cost.
             async with self._connections:
-                result = await self._send_message(parameters)
+                with SEND_SECONDS.time():
+                    result = await self._send_message(parameters)
             sent.append(int(result["message_id"]))
             self.sent_messages += 1
         return sent
@@ -326,7 +327,10 @@ class DeliveryWorker:
                     sent = await self._send_resolving_migration(subscriber, plain, html=False)
                 await self._mark_sent(ids, sent)
                 self._telegram_answered()
+                DELIVERIES.labels(outcome="sent").inc()
             except RetryAfter as error:
+                FLOOD_WAITS.inc()
+                DELIVERIES.labels(outcome="flood_wait").inc()
                 wait = retry_after_seconds(error)
                 logger.warning("flood control: retrying chat %s in %.0f s", subscriber.chat_id, wait)
                 await self._update(
@@ -367,6 +371,7 @@ class DeliveryWorker:
             return await self._send(new_chat_id, messages, html=html)
 
     async def _deactivate(self, subscriber: Recipient, ids: list[int], reason: str) -> None:
+        DELIVERIES.labels(outcome="deactivated").inc()
         logger.info("deactivating chat %s: %s", subscriber.chat_id, reason)
         async with session_scope(self.runtime.sessions) as session:
             await subscriber_queries.deactivate_by_id(session, subscriber_id=subscriber.id, reason=reason)
@@ -407,6 +412,7 @@ class DeliveryWorker:
             pause = min(self.policy.outage_pause_max, self.policy.backoff_base * 2 ** min(self._pauses, 30))
             self._pauses += 1
             self._paused_until = time.monotonic() + pause * random.uniform(0.8, 1.2)
+        DELIVERIES.labels(outcome="retry").inc()
         logger.info("chat %s: %s; retry %d in %.0f s", subscriber.chat_id, safe(reason), attempts, delay)
         await self._update(
             delivery_queries.retry_later,
@@ -452,5 +458,7 @@ class DeliveryWorker:
         await done
 
     async def _update(self, query, **values: object) -> None:  # noqa: ANN001 - a storage query function
+        if query is delivery_queries.mark_failed:
+            DELIVERIES.labels(outcome="failed").inc()
         async with session_scope(self.runtime.sessions) as session:
             await query(session, **values)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import digests
+from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
 from bot.usecases.runtime import Runtime
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import fetch
@@ -77,6 +78,15 @@ class SourcePoller:
 
     async def poll(self, source: Source) -> PollResult:
         """Fetch a source once (conditional GET) and store what is new or changed."""
+        with POLL_SECONDS.time():
+            result = await self._poll(source)
+        if result.error is not None:
+            POLL_ERRORS.inc()
+        if result.new or result.updated:
+            ARTICLES.labels(via=source.kind).inc(result.new + result.updated)
+        return result
+
+    async def _poll(self, source: Source) -> PollResult:
         now = utcnow()
         try:
             document = await fetch(

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 import digests
+from bot.metrics import ARTICLES
 from bot.usecases.runtime import Runtime
 from digests.fetch import fetch
 from storage import articles as article_queries
@@ -69,6 +70,8 @@ async def publish_bytes(
         created,
         queued,
     )
+    if created:
+        ARTICLES.labels(via="upload").inc()
     if queued:
         runtime.queued()
     preview = await runtime.renderer.overview(row.id, stored, length="normal")

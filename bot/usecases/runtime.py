@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.logs import OutageLog
 from bot.settings import Settings
 from bot.usecases.rendering import DigestRenderer
 from digests.fetch import FetchPolicy
 from storage import SessionFactory, Source, create_engine, session_factory
 
 SourcePausedHook = Callable[[Source, str], Awaitable[None]]
+logger = logging.getLogger("digestbot")
 
 
 @dataclass
@@ -29,6 +33,9 @@ class Runtime:
     on_queued: list[Callable[[], None]] = field(default_factory=list)
     # Called when a source is paused after failing too often (the front end tells the admins).
     on_source_paused: list[SourcePausedHook] = field(default_factory=list)
+    last_tick_at: datetime | None = None
+    # One log line when the database stops answering and one when it is back, for every part.
+    database: OutageLog = field(default_factory=lambda: OutageLog(logger, "the database"))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.metrics import LAST_TICK, TICK_SECONDS
 from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
 from bot.usecases.schedules import next_digest_at
@@ -55,8 +56,11 @@ async def queue_due_digests(
 
 async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | None:
     """One tick: poll due sources, queue due digests, wake the delivery; what ``queue_due_digests`` says."""
-    await SourcePoller(runtime).poll_due(now=now)
-    queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now)
+    with TICK_SECONDS.time():
+        await SourcePoller(runtime).poll_due(now=now)
+        queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now)
+    runtime.last_tick_at = utcnow()
+    LAST_TICK.set(runtime.last_tick_at.timestamp())
     if queued:
         runtime.queued()
     return queued

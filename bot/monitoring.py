@@ -1,0 +1,98 @@
+"""What operators look at: Prometheus metrics and a health check, served on a local port.
+
+``/metrics`` is the Prometheus text format (the official client); ``/healthz`` is JSON:
+whether the database answers, when the scheduler last ticked, the oldest pending delivery.
+The metrics themselves are in ``bot.metrics``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    generate_latest,
+)
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RequestHandler
+
+from bot.metrics import OUTBOX, REGISTRY
+from bot.usecases.stats import collect_stats
+
+if TYPE_CHECKING:
+    from bot.usecases.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+class MonitoringServer:
+    """``/metrics`` and ``/healthz`` on ``host:port`` in the running event loop (tornado)."""
+
+    def __init__(self, runtime: object, *, host: str, port: int) -> None:
+        self.runtime = runtime
+        self.host = host
+        self.port = port
+        self._server: object | None = None
+
+    async def start(self) -> None:
+
+        app = Application(
+            [
+                (r"/metrics", _MetricsHandler, {"runtime": self.runtime}),
+                (r"/healthz", _HealthHandler, {"runtime": self.runtime}),
+            ],
+            log_function=lambda handler: None,
+        )
+        server = HTTPServer(app)
+        server.listen(self.port, address=self.host)
+        if self.port == 0:  # tests: the port the system chose
+            self.port = next(iter(server._sockets.values())).getsockname()[1]
+        self._server = server
+        logger.info("metrics and health on http://%s:%d/metrics and /healthz", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+async def health(runtime: Runtime) -> tuple[bool, dict[str, object]]:
+    """(healthy, details): the database answers; the last tick and the oldest pending row."""
+    last_tick = runtime.last_tick_at
+    try:
+        numbers = await collect_stats(runtime, failures=0)
+    except Exception as error:
+        return False, {"status": "unhealthy", "database": f"{type(error).__name__}: {str(error)[:200]}"}
+    for state, count in numbers.outbox.items():
+        OUTBOX.labels(state=state).set(count)
+    oldest = numbers.oldest_waiting
+    return True, {
+        "status": "ok",
+        "database": "ok",
+        "last_tick": last_tick.isoformat(timespec="seconds") if last_tick else None,
+        "oldest_pending": oldest.isoformat(timespec="seconds") if oldest else None,
+        "outbox": numbers.outbox,
+        "retrying": numbers.retrying,
+    }
+
+
+class _Handler(RequestHandler):
+    def initialize(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+
+class _MetricsHandler(_Handler):
+    async def get(self) -> None:
+        await health(self.runtime)  # refreshes the outbox gauges
+        self.set_header("Content-Type", CONTENT_TYPE_LATEST)
+        self.finish(generate_latest(REGISTRY))
+
+
+class _HealthHandler(_Handler):
+    async def get(self) -> None:
+        healthy, details = await health(self.runtime)
+        self.set_status(200 if healthy else 503)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(details))
