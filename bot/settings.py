@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     digest_sentences: int = Field(default=2, ge=1, le=10)
     article_max_chars: int = Field(default=200_000, ge=1_000)
     fetch_allow_private_addresses: bool = False
+    poll_max_new_entries: int = Field(default=50, ge=1, le=10_000)  # per poll of a feed; the rest later
+    poll_max_page_fetches: int = Field(default=10, ge=0, le=1_000)  # full texts of excerpts, per poll
+    poll_deadline_seconds: float = Field(default=120.0, gt=0)
     telegram_timeout_seconds: float = Field(default=10.0, gt=0)
     telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)

@@ -95,13 +95,15 @@ async def record_poll(
     last_modified: str | None = None,
     error: str | None = None,
     title: str | None = None,
+    note: str | None = None,
 ) -> None:
-    """The outcome of a poll: validators on success; the error and one more failure otherwise."""
+    """The outcome of a poll: validators on success (with a ``note`` to show, such as entries
+    left for later); the error and one more failure otherwise."""
     source.last_polled_at = now
     source.next_poll_at = next_poll_at
     if error is None:
         source.error_count = 0
-        source.last_error = None
+        source.last_error = note[:1024] if note else None
         source.etag = etag or source.etag
         source.last_modified = last_modified or source.last_modified
         source.title = source.title or (title[:255] if title else None)
@@ -109,6 +111,15 @@ async def record_poll(
         source.error_count += 1
         source.last_error = error[:1024]
     session.add(source)
+
+
+async def entry_fingerprints(session: AsyncSession, *, source_id: int) -> dict[str, str | None]:
+    """What each stored entry of a source said when stored, by entry key: one query for a poll."""
+    fingerprint = col(Article.structure)["entry_fingerprint"].as_string()
+    statement = select(Article.entry_key, fingerprint).where(
+        Article.source_id == source_id, col(Article.entry_key).is_not(None)
+    )
+    return {key: value for key, value in (await session.exec(statement)).all() if key is not None}
 
 
 async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> Article | None:

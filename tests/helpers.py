@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -135,13 +135,26 @@ def send(
     etag: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Write a whole answer from a route."""
+    """Write a whole answer from a route (a client that gave up meanwhile is no error)."""
+    with suppress(BrokenPipeError, ConnectionResetError):
+        _send(handler, status, content_type, body, etag=etag, headers=headers or {})
+
+
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    content_type: str | None,
+    body: bytes,
+    *,
+    etag: str | None,
+    headers: dict[str, str],
+) -> None:
     handler.send_response(status)
     if content_type:
         handler.send_header("Content-Type", content_type)
     if etag:
         handler.send_header("ETag", etag)
-    for name, value in (headers or {}).items():
+    for name, value in headers.items():
         handler.send_header(name, value)
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()

@@ -21,7 +21,7 @@ from digests.opml import Outline, export_opml, parse_opml
 from storage import Article, Source, session_scope
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
-from tests.helpers import LocalSite
+from tests.helpers import LocalSite, send
 
 BODY = (
     "<h2>Background</h2><p>{n} began years ago. It grew slowly.</p><h2>Now</h2><p>{n} is big news today.</p>"
@@ -422,3 +422,67 @@ async def test_subscribers_follow_all_sources_or_chosen_ones(site, poller) -> No
         assert [s.id for s in await source_queries.followed_sources(session, subscriber=everything)] == [
             one.id
         ]
+
+
+async def test_a_huge_feed_is_taken_a_bounded_batch_per_poll_newest_first(site, poller) -> None:
+    """3,000 entries: each poll stores at most POLL_MAX_NEW_ENTRIES, newest first, records the
+    poll, and says in /sources what is left; the back catalogue is never announced."""
+    source_poller, _ = poller
+    runtime = source_poller.runtime
+    runtime.settings = runtime.settings.model_copy(update={"poll_max_new_entries": 40})
+    start = datetime.now(UTC) - timedelta(days=30)
+    entries = [
+        (f"g{n}", f"Entry {n}", f"<p>Entry {n} says something.</p>", start + timedelta(minutes=n))
+        for n in range(3000)
+    ]
+    site.pages["/huge.xml"] = ("application/rss+xml", rss(entries))
+    source, _, first = await source_poller.add(site.url("/huge.xml"))
+    assert (first.new, first.announced) == (40, 0)
+    assert source.last_polled_at is not None and "on later polls" in (source.last_error or "")
+    stored = await _articles(source_poller)
+    assert {a.title for a in stored} == {f"Entry {n}" for n in range(2960, 3000)}  # the newest
+    second = await source_poller.poll(source)
+    assert (second.new, second.announced, second.not_modified) == (40, 0, False)
+    assert {a.title for a in await _articles(source_poller)} >= {"Entry 2920", "Entry 2959"}
+
+
+async def test_excerpt_pages_are_fetched_a_few_per_poll(site, poller) -> None:
+    source_poller, _ = poller
+    runtime = source_poller.runtime
+    runtime.settings = runtime.settings.model_copy(update={"poll_max_page_fetches": 5})
+    now = datetime.now(UTC)
+    for n in range(30):
+        site.pages[f"/story{n}.html"] = (
+            "text/html",
+            f"<html><body><article><h1>Story {n}</h1><p>The full text of story {n} is long enough.</p>"
+            f"</article></body></html>".encode(),
+        )
+    feed = rss(
+        [(f"s{n}", f"Story {n}", "A teaser.", now - timedelta(hours=n)) for n in range(30)], full=False
+    )
+    for n in range(30):
+        feed = feed.replace(f"http://127.0.0.1:9/s{n}<".encode(), f"{site.url(f'/story{n}.html')}<".encode())
+    site.pages["/teasers.xml"] = ("application/rss+xml", feed)
+    _source, _, first = await source_poller.add(site.url("/teasers.xml"))
+    fetched = [path for path in site.hits if path.startswith("/story")]
+    assert first.new == 5 and len(fetched) == 5
+
+
+async def test_a_poll_past_its_deadline_is_recorded_and_retried_later(site, poller) -> None:
+    import time as clock
+
+    source_poller, _ = poller
+    site.pages["/feed.xml"] = ("application/rss+xml", rss([]))
+    source, _, _ = await source_poller.add(site.url("/feed.xml"))
+
+    def slow(handler) -> None:
+        clock.sleep(2.5)
+        send(handler, 200, "application/rss+xml", rss([]))
+
+    site.routes["/feed.xml"] = slow
+    runtime = source_poller.runtime
+    runtime.settings = runtime.settings.model_copy(update={"poll_deadline_seconds": 1.0})
+    before = source.last_polled_at
+    result = await source_poller.poll(source)
+    assert result.error is not None and "longer than 1 s" in result.error
+    assert source.last_polled_at > before and source.next_poll_at > datetime.now(UTC)

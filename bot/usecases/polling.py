@@ -11,9 +11,10 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import digests
+from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
 from bot.usecases.runtime import Runtime
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
@@ -26,6 +27,15 @@ from storage import sources as source_queries
 logger = logging.getLogger(__name__)
 
 MAX_FAILURES = 8  # consecutive failed polls before a source is paused
+_PAGE_FETCHES_AT_ONCE = 4  # full texts of excerpt-only entries fetched in parallel
+_UNDATED = datetime.max.replace(tzinfo=UTC)
+
+
+def _fingerprint(entry: FeedEntry) -> str:
+    """What an entry says; a changed fingerprint means an edited entry."""
+    return hashlib.sha256(f"{entry.title}\x00{entry.content}".encode()).hexdigest()
+
+
 MAX_BACKOFF = timedelta(days=1)
 DEFAULT_INTERVAL = 1800
 
@@ -38,6 +48,7 @@ class PollResult:
     announced: int = 0
     not_modified: bool = False
     error: str | None = None
+    note: str | None = None  # entries left for later polls
 
 
 class SourcePoller:
@@ -88,28 +99,55 @@ class SourcePoller:
 
     async def _poll(self, source: Source) -> PollResult:
         now = utcnow()
+        deadline = self.runtime.settings.poll_deadline_seconds
         try:
-            document = await fetch(
-                source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
-            )
-            if document.not_modified:
-                await self._record(source, now=now)
-                return PollResult(source.id, not_modified=True)
-            first_poll = source.last_polled_at is None
-            if source.kind == SourceKind.FEED:
-                result = await self._ingest_feed(source, document.content, document.content_type, first_poll)
-            else:
-                result = await self._ingest_page(source, document.content, document.content_type, first_poll)
+            async with asyncio.timeout(deadline):
+                document = await fetch(
+                    source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
+                )
+                if document.not_modified:
+                    await self._record(source, now=now)
+                    return PollResult(source.id, not_modified=True)
+                first_poll = source.last_polled_at is None
+                if source.kind == SourceKind.FEED:
+                    result = await self._ingest_feed(
+                        source, document.content, document.content_type, first_poll
+                    )
+                else:
+                    result = await self._ingest_page(
+                        source, document.content, document.content_type, first_poll
+                    )
         except digests.DigestError as error:
             return await self._failed(source, str(error), now)
-        await self._record(source, now=now, etag=document.etag, last_modified=document.last_modified)
+        except TimeoutError:
+            return await self._failed(
+                source, f"the poll took longer than {deadline:g} s; the rest waits", now
+            )
+        except (
+            Exception
+        ) as error:  # a bug or a database error: recorded, so the source is not retried at once
+            if is_database_error(error):
+                raise
+            logger.exception("source %s: polling failed unexpectedly", source.id)
+            return await self._failed(source, f"unexpected {type(error).__name__}", now)
+        await self._record(
+            source, now=now, etag=document.etag, last_modified=document.last_modified, note=result.note
+        )
         if result.announced:
             self.runtime.queued()
         return result
 
     async def _record(
-        self, source: Source, *, now: datetime, etag: str | None = None, last_modified: str | None = None
+        self,
+        source: Source,
+        *,
+        now: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        note: str | None = None,
     ) -> None:
+        # Entries left for later come on the next regular poll; a validator would hide them.
+        etag, last_modified = (None, None) if note else (etag, last_modified)
         async with session_scope(self.runtime.sessions) as session:
             await source_queries.record_poll(
                 session,
@@ -118,6 +156,7 @@ class SourcePoller:
                 etag=etag,
                 last_modified=last_modified,
                 next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
+                note=note,
             )
 
     async def _failed(self, source: Source, error: str, now: datetime) -> PollResult:
@@ -140,45 +179,69 @@ class SourcePoller:
     async def _ingest_feed(
         self, source: Source, data: bytes, content_type: str | None, first_poll: bool
     ) -> PollResult:
+        """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first."""
+        settings = self.runtime.settings
         feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
         if feed.error:
             logger.warning(
                 "source %s: the feed is malformed (%s); kept its %d complete entries",
                 source.id,
-                feed.error,
+                safe(feed.error),
                 len(feed.entries),
             )
+        async with session_scope(self.runtime.sessions) as session:
+            known = await source_queries.entry_fingerprints(session, source_id=source.id)
+        changed = [e for e in feed.entries if known.get(e.key) != _fingerprint(e)]
+        # Newest first; undated entries keep the feed's order, which puts the newest on top.
+        changed.sort(key=lambda e: e.published or _UNDATED, reverse=True)
+        batch = changed[: settings.poll_max_new_entries]
+        fetches = [e for e in batch if e.excerpt_only and e.link][: settings.poll_max_page_fetches]
+        batch = [e for e in batch if not (e.excerpt_only and e.link) or e in fetches]
+        left = len(changed) - len(batch)
+        top = {e.key for e in feed.entries[: settings.poll_max_new_entries]}
+        slots = asyncio.Semaphore(_PAGE_FETCHES_AT_ONCE)
+
+        async def article_of(entry: FeedEntry) -> digests.Article | None:
+            async with slots:
+                try:
+                    return await self._entry_article(entry)
+                except digests.DigestError as error:
+                    logger.info("source %s: entry %s skipped: %s", source.id, safe(entry.key[:200]), error)
+                    return None
+
+        articles = await asyncio.gather(*(article_of(entry) for entry in batch))
         new = updated = announced = 0
-        for entry in feed.entries:
-            outcome = await self._ingest_entry(source, entry, first_poll)
-            new += outcome == "new" or outcome == "announced"
+        for entry, article in zip(batch, articles, strict=True):
+            if article is None:
+                continue
+            outcome = await self._store_entry(source, entry, article, first_poll, recent=entry.key in top)
+            new += outcome in ("new", "announced")
             announced += outcome == "announced"
             updated += outcome == "updated"
-        return PollResult(source.id, new=new, updated=updated, announced=announced)
+        note = None
+        if left:
+            note = f"{len(changed)} new or changed entries; {len(batch)} stored now, {left} on later polls"
+            logger.info("source %s: %s", source.id, note)
+        return PollResult(source.id, new=new, updated=updated, announced=announced, note=note)
 
-    async def _ingest_entry(self, source: Source, entry: FeedEntry, first_poll: bool) -> str:
+    async def _store_entry(
+        self, source: Source, entry: FeedEntry, article: digests.Article, first_poll: bool, *, recent: bool
+    ) -> str:
         """Store one entry: "new", "announced", "updated" or "same"."""
-        fingerprint = hashlib.sha256(f"{entry.title}\x00{entry.content}".encode()).hexdigest()
+        extra = {"entry_fingerprint": _fingerprint(entry)}
         async with session_scope(self.runtime.sessions) as session:
             existing = await source_queries.article_by_entry(
                 session, source_id=source.id, entry_key=entry.key
             )
-        if existing is not None and existing.structure.get("entry_fingerprint") == fingerprint:
-            return "same"
-        try:
-            article = await self._entry_article(entry)
-        except digests.DigestError as error:
-            logger.info("source %s: entry %s skipped: %s", source.id, entry.key[:200], error)
-            return "same"
-        extra = {"entry_fingerprint": fingerprint}
-        async with session_scope(self.runtime.sessions) as session:
             if existing is not None:
-                session.add(existing)
                 changed = await article_queries.update_article(
                     session, row=existing, article=article, extra=extra
                 )
                 return "updated" if changed else "same"
-            announce = not first_poll and (entry.published is None or entry.published > source.created_at)
+            # A new source's back catalogue is stored, not sent; later, an entry is news when it is
+            # dated after the source was added, or, undated, when it stands among the newest.
+            fresh = entry.published > source.created_at if entry.published else recent
+            announce = not first_poll and fresh
             row, created = await article_queries.save_article(
                 session,
                 article=article,
