@@ -117,7 +117,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if query is None:
         return
     await query.answer()
-    _prefix, name, value = (query.data or "::").split(":", 2)
+    _prefix, name, value = (*(query.data or "").split(":", 2), "", "")[:3]  # stale or forged data too
     subscriber = await _apply_button(context, await context.reader(update), name, value)
     texts = context.forget_reader(subscriber).texts
     await query.edit_message_text(

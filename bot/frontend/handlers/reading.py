@@ -160,7 +160,7 @@ async def section_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     reader = await context.reader(update)
-    _prefix, article_ref, index = (query.data or "::").split(":", 2)
+    _prefix, article_ref, index = (*(query.data or "").split(":", 2), "", "")[:3]  # stale or forged data too
     found = await _article_or_reply(update, context, article_ref)
     if found is None:
         return
