@@ -235,3 +235,17 @@ class Worker(SQLModel, table=True):
     pid: int = Field(default=0)
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
     heartbeat_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class PendingUpload(SQLModel, table=True):
+    """A document an admin sent, remembered until it is published: a crash in between does not
+    lose it (polling has confirmed the update to Telegram already)."""
+
+    __tablename__ = "pending_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    file_id: str = Field(max_length=255)
+    file_name: str = Field(max_length=255)
+    mime_type: str | None = Field(default=None, max_length=255)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))

@@ -369,3 +369,44 @@ async def test_cli_adds_a_channel_the_bot_posts_to(
     )
     out, _ = await asyncio.wait_for(listed.communicate(), timeout=120)
     assert "-1001234567" in out.decode() and "channel" in out.decode()
+
+
+async def test_an_upload_a_crash_interrupted_is_published_after_the_restart(
+    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+) -> None:
+    """The bot died after it remembered the admin's document and before it answered (polling had
+    confirmed the update to Telegram): the restarted bot publishes it and answers the admin."""
+    from storage import create_engine, session_factory, session_scope
+    from storage import uploads as upload_queries
+
+    fake.state.files["file-before-crash"] = (sample_path.name, sample_path.read_bytes())
+    engine = create_engine(sqlite_url)
+    async with session_scope(session_factory(engine)) as session:
+        await upload_queries.remember_upload(
+            session, chat_id=ADMIN, file_id="file-before-crash", file_name=sample_path.name, mime_type=None
+        )
+        await upload_queries.remember_upload(
+            session, chat_id=ADMIN, file_id="file-gone", file_name="gone.txt", mime_type=None
+        )
+    async with running_bot(fake, sqlite_url):
+        messages = await fake.wait_for_messages(ADMIN, 3)
+        texts = "\n".join(m.text for m in messages)
+        assert "Published #1" in texts and "could not download gone.txt" in texts
+    async with session_scope(session_factory(engine)) as session:
+        assert await upload_queries.pending_uploads(session) == []
+    await engine.dispose()
+
+
+async def test_a_normal_upload_leaves_nothing_pending(
+    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+) -> None:
+    from storage import create_engine, session_factory, session_scope
+    from storage import uploads as upload_queries
+
+    async with running_bot(fake, sqlite_url):
+        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        await fake.wait_for_messages(ADMIN, 2)
+    engine = create_engine(sqlite_url)
+    async with session_scope(session_factory(engine)) as session:
+        assert await upload_queries.pending_uploads(session) == []
+    await engine.dispose()

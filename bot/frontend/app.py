@@ -35,10 +35,10 @@ from bot.frontend.texts import COMMANDS, texts_for
 from bot.logs import add_secrets, is_database_error
 from bot.monitoring import MonitoringServer
 from bot.settings import Settings
+from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.runtime import Runtime
 from bot.usecases.tick import run_tick
-from storage import Source, session_scope
-from storage import subscribers as subscriber_queries
+from storage import Source
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +140,7 @@ def _admin_notifier(application: BotApplication):  # noqa: ANN202 - a SourcePaus
     async def notify(source: Source, error: str) -> None:
         runtime = application.bot_data.runtime
         for admin_id in runtime.settings.admin_user_ids:
-            async with session_scope(runtime.sessions) as session:
-                row = await subscriber_queries.get_subscriber(session, chat_id=admin_id)
-            texts = texts_for(row.language if row else None)
+            texts = texts_for(await subscriptions_usecase.chat_language(runtime, chat_id=admin_id))
             text = texts(
                 "source_auto_paused",
                 id=source.id,
@@ -176,6 +174,9 @@ async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
     runtime = data.runtime
     if data.roles.answer_commands:
+        # Uploads a crash interrupted: published, and their admins answered, in the background.
+        resume = publishing.resume_uploads(application.bot, runtime)
+        data.resuming = asyncio.create_task(resume, name="resume-uploads")
         for language, commands in COMMANDS.items():
             await application.bot.set_my_commands(
                 [BotCommand(name, description) for name, description in commands],
@@ -203,6 +204,8 @@ async def _post_init(application: BotApplication) -> None:
 async def _post_stop(application: BotApplication) -> None:
     """Stop claiming; let the sends in flight finish."""
     data = application.bot_data
+    if data.resuming is not None:
+        await data.resuming
     if data.worker_stop is not None and data.worker_task is not None:
         data.worker_stop.set()
         await data.worker_task

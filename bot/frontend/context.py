@@ -44,6 +44,7 @@ class BotData:
     worker_stop: asyncio.Event | None = None
     worker_task: asyncio.Task[None] | None = None
     monitoring: MonitoringServer | None = None
+    resuming: asyncio.Task[None] | None = None  # uploads a crash interrupted, published after start
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import digests
@@ -13,6 +14,8 @@ from digests.fetch import fetch
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import session_scope
+from storage import uploads as upload_queries
+from storage.models import PendingUpload
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +87,24 @@ async def publish_url(runtime: Runtime, url: str) -> Published:
     return await publish_bytes(
         runtime, document.content, name=url, content_type=document.content_type, url=url
     )
+
+
+async def remember_upload(
+    runtime: Runtime, *, chat_id: int, file_id: str, file_name: str, mime_type: str | None
+) -> PendingUpload:
+    """Note an admin's document before it is downloaded and published, so a crash cannot lose it."""
+    async with session_scope(runtime.sessions) as session:
+        return await upload_queries.remember_upload(
+            session, chat_id=chat_id, file_id=file_id, file_name=file_name, mime_type=mime_type
+        )
+
+
+async def pending_uploads(runtime: Runtime) -> Sequence[PendingUpload]:
+    """Documents a crash left unpublished, oldest first."""
+    async with session_scope(runtime.sessions) as session:
+        return await upload_queries.pending_uploads(session)
+
+
+async def forget_upload(runtime: Runtime, *, upload_id: int) -> None:
+    async with session_scope(runtime.sessions) as session:
+        await upload_queries.forget_upload(session, upload_id=upload_id)

@@ -111,3 +111,10 @@ async def list_subscribers(runtime: Runtime, *, active_only: bool, limit: int) -
     """Every chat the bot knows, in the order it first talked to them."""
     async with session_scope(runtime.sessions) as session:
         return await subscriber_queries.list_subscribers(session, active_only=active_only, limit=limit)
+
+
+async def chat_language(runtime: Runtime, *, chat_id: int) -> str | None:
+    """The interface language a chat chose, if the bot knows the chat."""
+    async with session_scope(runtime.sessions) as session:
+        row = await subscriber_queries.get_subscriber(session, chat_id=chat_id)
+    return row.language if row else None

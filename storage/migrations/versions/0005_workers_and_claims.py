@@ -1,4 +1,4 @@
-"""workers and who claimed a delivery
+"""workers, who claimed a delivery, and uploads waiting to be published
 
 Revision ID: 0005
 Revises: 0004
@@ -28,9 +28,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("delivery") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=36), nullable=True))
+    op.create_table(
+        "pending_upload",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("file_id", sa.String(length=255), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("mime_type", sa.String(length=255), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_upload")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("pending_upload")
     with op.batch_alter_table("delivery") as batch:
         batch.drop_column("claimed_by")
     op.drop_table("worker")
