@@ -92,7 +92,8 @@ class JsonFormatter(logging.Formatter):
 def use_json_lines() -> None:
     """Switch the handlers set up by ``configure_logging`` to JSON lines."""
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(JsonFormatter())
+        if handler.get_name() == "digestbot":
+            handler.setFormatter(JsonFormatter())
 
 
 def configure_logging(*, verbose: bool = False, json_lines: bool = False) -> None:
@@ -104,8 +105,10 @@ def configure_logging(*, verbose: bool = False, json_lines: bool = False) -> Non
         if json_lines
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.set_name("digestbot")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace our own handler of an earlier call; leave others (pytest's capture) alone.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "digestbot"] + [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in (
         "httpx",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage import head_revision
 from tests.helpers import LocalSite
 
 TITLE = "普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时"
@@ -190,25 +191,16 @@ def test_chat_without_token_runs_the_real_bot(tmp_path: Path, sample_path: Path)
     assert "Traceback" not in result.stderr
 
 
-def test_db_upgrade_publish_and_subscribers_list(tmp_path: Path, sample_path: Path) -> None:
-    script = str(Path(sys.executable).parent / "digestbot")
-    env = _clean_env(tmp_path)
-    upgraded = subprocess.run([script, "db", "upgrade"], capture_output=True, text=True, timeout=120, env=env)
-    assert upgraded.returncode == 0 and "revision 0004" in upgraded.stdout
-    published = subprocess.run(
-        [script, "publish", str(sample_path)], capture_output=True, text=True, timeout=120, env=env
-    )
+def test_db_upgrade_publish_and_subscribers_list(cli, sample_path: Path) -> None:
+    upgraded = cli("db", "upgrade")
+    assert upgraded.returncode == 0 and f"revision {head_revision()}" in upgraded.stdout
+    published = cli("publish", str(sample_path))
     assert published.returncode == 0, published.stderr
     assert (
         "#1 普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时 (2 sections, published)" in published.stdout
     )
-    again = subprocess.run(
-        [script, "publish", str(sample_path)], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert "already stored" in again.stdout
-    listed = subprocess.run(
-        [script, "subscribers", "list"], capture_output=True, text=True, timeout=120, env=env
-    )
+    assert "already stored" in cli("publish", str(sample_path)).stdout
+    listed = cli("subscribers", "list")
     assert listed.returncode == 0 and "chat id" in listed.stdout
 
 
@@ -220,18 +212,16 @@ def test_every_setting_is_documented_in_env_example() -> None:
         assert f"\n{name.upper()}=" in documented, name
 
 
-def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite) -> None:
+def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite, cli) -> None:
     feed = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>CLI feed</title><item><title>One</title>'
         b"<guid>1</guid><description>The one and only entry of this feed.</description></item></channel></rss>"
     )
     site.pages["/feed.xml"] = ("application/rss+xml", feed)
     url = site.url("/feed.xml")
-    script = str(Path(sys.executable).parent / "digestbot")
-    env = {**_clean_env(tmp_path), "FETCH_ALLOW_PRIVATE_ADDRESSES": "true"}
 
     def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env=env)
+        return cli(*args, FETCH_ALLOW_PRIVATE_ADDRESSES="true")
 
     added = run_cli("sources", "add", url)
     assert added.returncode == 0, added.stderr
@@ -244,13 +234,7 @@ def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite) -> None:
     assert "source 1 removed" in run_cli("sources", "remove", "1").stdout
     imported = run_cli("sources", "import", str(opml))
     assert imported.returncode == 0 and "following" in imported.stdout
-    refused = subprocess.run(
-        [script, "sources", "add", "http://127.0.0.1:1/"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=_clean_env(tmp_path),
-    )
+    refused = cli("sources", "add", "http://127.0.0.1:1/")
     assert refused.returncode != 0 and "loopback" in refused.stderr and "Traceback" not in refused.stderr
     stats = run_cli("stats")
     assert stats.returncode == 0 and "outbox:" in stats.stdout

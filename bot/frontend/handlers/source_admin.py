@@ -18,10 +18,10 @@ logger = logging.getLogger(__name__)
 async def source_argument(update: Update, context: BotContext, usage: str) -> Source | None:
     """The followed source named by the first argument; ``None`` after telling the user why not."""
     texts = (await context.reader(update)).texts
-    if not context.args:
+    reference = context.args[0] if context.args else ""
+    if not any(character.isdigit() for character in reference):  # no attempt at an id: show how
         await context.reply(update, [texts(usage)])
         return None
-    reference = context.args[0]
     source = await following.find_source(context.runtime, reference=reference)
     if source is None:
         await context.reply(update, [texts("source_not_found", id=reference.removeprefix("#")[:40])])
