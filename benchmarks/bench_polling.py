@@ -27,7 +27,7 @@ from tests.helpers import LocalSite, reset_database, sqlite_url
 def huge_feed(entries: int) -> bytes:
     start = datetime.now(UTC) - timedelta(days=60)
     items = "".join(
-        f"<item><title>Entry {n}</title><guid isPermaLink=\"false\">g{n}</guid>"
+        f'<item><title>Entry {n}</title><guid isPermaLink="false">g{n}</guid>'
         f"<pubDate>{format_datetime(start + timedelta(minutes=n))}</pubDate>"
         f"<description>Entry {n} says a thing.</description></item>"
         for n in range(entries)

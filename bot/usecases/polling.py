@@ -297,22 +297,11 @@ class SourcePoller:
             content="",
             excerpt_only=False,
         )
-        async with session_scope(self.runtime.sessions) as session:
-            existing = await source_queries.article_by_entry(
-                session, source_id=source.id, entry_key=entry.key
-            )
-            if existing is not None:
-                changed = await article_queries.update_article(session, row=existing, article=article)
-                return PollResult(source.id, updated=int(changed))
-            row, created = await article_queries.save_article(
-                session,
-                article=article,
-                source_id=source.id,
-                url=source.url,
-                entry_key=entry.key,
-                announce=not first_poll,
-            )
-            if created and not first_poll:
-                await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
-        announced = int(created and not first_poll)
-        return PollResult(source.id, new=int(created), announced=announced)
+        # A page is one entry, known by its link, that is news whenever it is new after the first poll.
+        outcome = await self._store_entry(source, entry, article, first_poll, recent=True)
+        return PollResult(
+            source.id,
+            new=int(outcome in ("new", "announced")),
+            updated=int(outcome == "updated"),
+            announced=int(outcome == "announced"),
+        )
