@@ -312,3 +312,21 @@ async def test_only_one_scheduler_tick_runs_at_a_time_on_postgresql(postgres_url
         assert await queue_due_digests(engine, session_factory(engine)) == 0
     finally:
         await engine.dispose()
+
+
+async def test_a_grouped_digest_of_three_articles_has_a_button_row_per_article(harness: Harness) -> None:
+    await harness.subscriber(40)
+    ids = []
+    for n in (1, 2, 3):
+        text = f"Story {n}\n\nThe lead of story {n}.\n\n## Part one\n\nOne of {n}.\n\n## Part two\n\nTwo of {n}.\n"
+        ids.append(await harness.article(text, at=T0 + timedelta(hours=1, minutes=n)))
+    await harness.tick(T0 + timedelta(hours=2, seconds=1))
+    await harness.drain()
+    [digest] = harness.fake.messages_to(40)
+    assert all(f"Story {n}" in digest.text for n in (1, 2, 3))
+    rows = digest.reply_markup["inline_keyboard"]
+    assert [[button["callback_data"] for button in row] for row in rows] == [
+        [f"sec:{article_id}:1", f"sec:{article_id}:2"] for article_id in ids
+    ]
+    assert rows[0][0]["text"] == f"#{ids[0]} · 1"
+    assert all(len(button["callback_data"].encode()) <= 64 for row in rows for button in row)

@@ -13,6 +13,7 @@ from storage import SpecialSchedule, Subscriber
 
 _BUTTON_TEXT = 40
 _MAX_BUTTONS = 100  # Telegram's limit per keyboard
+_PER_ROW = 8  # and per row
 
 
 def _label(text: str) -> str:
@@ -25,14 +26,36 @@ def section_keyboard(article_id: int, article: digests.Article) -> InlineKeyboar
 
 
 def articles_keyboard(articles: Sequence[tuple[int, digests.Article]]) -> InlineKeyboardMarkup | None:
-    """Section buttons of several articles; each is prefixed by its article id when there are several."""
-    rows = []
-    for article_id, article in articles:
-        prefix = f"#{article_id} " if len(articles) > 1 else ""
-        for section in article.sections:
-            text = _label(f"{prefix}{section.index}. {section.heading}")
-            rows.append([InlineKeyboardButton(text, callback_data=f"sec:{article_id}:{section.index}")])
-    return InlineKeyboardMarkup(rows[:_MAX_BUTTONS]) if rows else None
+    """Section buttons: for one article a row per section with its heading; for a grouped digest
+    a row per article (``#12 · 1``, ``2``, …; a long one wraps), so every article keeps its buttons."""
+    if len(articles) == 1:
+        article_id, article = articles[0]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _label(f"{s.index}. {s.heading}"), callback_data=f"sec:{article_id}:{s.index}"
+                )
+            ]
+            for s in article.sections
+        ]
+    else:
+        rows = []
+        for article_id, article in articles:
+            buttons = [
+                InlineKeyboardButton(
+                    f"#{article_id} · {s.index}" if n == 0 else str(s.index),
+                    callback_data=f"sec:{article_id}:{s.index}",
+                )
+                for n, s in enumerate(article.sections)
+            ]
+            rows += [buttons[i : i + _PER_ROW] for i in range(0, len(buttons), _PER_ROW)]
+    buttons_left, kept = _MAX_BUTTONS, []
+    for row in rows:  # Telegram's limit on the whole keyboard
+        if len(row) > buttons_left:
+            break
+        kept.append(row)
+        buttons_left -= len(row)
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
 def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMarkup:

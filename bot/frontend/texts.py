@@ -51,6 +51,7 @@ EN: Final[dict[str, str]] = {
     "no_sections": "<b>{title}</b>\nThis article has no sections; /digest {id} shows all of it.",
     "section_line": "{number}. {heading}",
     "section_not_found": "There is no section {requested}. This article has {count}:",
+    "section_not_found_words": "No section's heading contains “{requested}”. This article has {count}:",
     "usage_section": "Which section? Example: /section 2 (or /section 二, or words of the heading).",
     "article_not_found": "There is no article {reference}. /articles lists them with their ids.",
     "settings": (
@@ -60,16 +61,30 @@ EN: Final[dict[str, str]] = {
     "status_on": "on",
     "status_off": "off",
     "schedule_daily": "every day at {time}",
-    "schedule_days": "at {time} on {days}",
+    "schedule_days": "{days} at {time}",
+    "day_mon": "Mon",
+    "day_tue": "Tue",
+    "day_wed": "Wed",
+    "day_thu": "Thu",
+    "day_fri": "Fri",
+    "day_sat": "Sat",
+    "day_sun": "Sun",
+    "day_range": "{first}–{last}",
+    "list_separator": ", ",
     "schedule_instant": "as soon as articles are published",
     "schedule_off": "never (scheduled digests are off)",
     "schedule_set": "Schedule set: {schedule} ({timezone}).",
-    "schedule_usage": (
-        "Could not use that schedule: {error}.\nExamples: /schedule 07:30, /schedule 08:00 mon-fri, "
-        "/schedule instant, /schedule off"
-    ),
-    "timezone_set": "Timezone set: {timezone}. Next digest: {next}.",
-    "timezone_usage": "Could not use that timezone: {error}.\nExample: /timezone Asia/Shanghai or /timezone +8",
+    "schedule_missing": "When should digests come?",
+    "schedule_bad_time": "“{text}” is not a time of day (00:00 to 23:59).",
+    "schedule_bad_days": "“{text}” is not a list of weekdays.",
+    "schedule_examples": "Examples: /schedule 07:30, /schedule 08:00 mon-fri, /schedule instant, /schedule off",
+    "timezone_set": "Timezone set: {timezone}.",
+    "timezone_missing": "Which timezone?",
+    "timezone_unknown": "“{text}” is not a timezone I know.",
+    "timezone_not_whole_hour": "There is no whole-hour zone for {text}; name a city such as Asia/Kolkata.",
+    "timezone_examples": "Example: /timezone Asia/Shanghai or /timezone +8",
+    "next_digest": "Next digest: {next}.",
+    "not_subscribed_note": "You are not subscribed, so no digest will come until you subscribe.",
     "length_set": "Digest length: {length}.",
     "length_usage": "Choose one: /length short, /length normal or /length long.",
     "length_short": "short",
@@ -78,7 +93,6 @@ EN: Final[dict[str, str]] = {
     "language_set": "Language: English.",
     "language_usage": "Choose one: /language en or /language zh.",
     "language_name": "English",
-    "next_none": "none scheduled",
     "admin_only": "Sorry, only the bot's admins can do that.",
     "usage_publish": "Send /publish URL, or send me a .txt, .md or .html file.",
     "publishing": "Reading the article…",
@@ -118,6 +132,8 @@ EN: Final[dict[str, str]] = {
     "source_paused_now": "Source #{id} paused. /pausesource {id} resumes it.",
     "source_resumed": "Source #{id} resumed.",
     "unknown_command": "I don't know that command. /help lists what I can do.",
+    "plain_text_hint": "I answer commands, such as /latest or /section 2. /help lists them all.",
+    "publish_not_a_url": "{reference} is not a web address. Send /publish https://…, or send me the file itself.",
     "error": "Something went wrong on my side. Please try again later.",
     "button_settings_length": "Length: {length}",
     "button_settings_language": "中文",
@@ -154,8 +170,8 @@ ZH: Final[dict[str, str]] = {
     ),
     "button_subscribe": "订阅",
     "button_latest": "最新摘要",
-    "subscribed": "已订阅。你将{schedule}收到摘要（{timezone}）。可用 /settings 修改。",
-    "already_subscribed": "你已经订阅了：{schedule}（{timezone}）。",
+    "subscribed": "已订阅。摘要时间：{schedule}（{timezone}）。可用 /settings 修改。",
+    "already_subscribed": "你已经订阅了。摘要时间：{schedule}（{timezone}）。",
     "unsubscribed": "已取消订阅。不再发送定时摘要；命令仍然可用。",
     "not_subscribed": "你还没有订阅。/subscribe 开启定时摘要。",
     "group_admins_only": "只有本群的管理员可以修改订阅和设置。",
@@ -167,22 +183,37 @@ ZH: Final[dict[str, str]] = {
     "no_sections": "<b>{title}</b>\n这篇文章没有分节；/digest {id} 显示全文摘要。",
     "section_line": "{number}. {heading}",
     "section_not_found": "没有第 {requested} 节。这篇文章共有 {count} 节：",
+    "section_not_found_words": "没有哪一节的标题包含“{requested}”。这篇文章共有 {count} 节：",
     "usage_section": "要看哪一节？例如：/section 2（或 /section 二，或标题中的词）。",
     "article_not_found": "没有编号为 {reference} 的文章。/articles 列出文章及编号。",
     "settings": "<b>设置</b>\n订阅：{status}\n时间表：{schedule}\n时区：{timezone}\n长度：{length}\n语言：{language}",
     "status_on": "已开启",
     "status_off": "未开启",
     "schedule_daily": "每天 {time}",
-    "schedule_days": "在 {days} 的 {time}",
-    "schedule_instant": "文章一发布就",
-    "schedule_off": "不（定时摘要已关闭）",
+    "day_mon": "周一",
+    "day_tue": "周二",
+    "day_wed": "周三",
+    "day_thu": "周四",
+    "day_fri": "周五",
+    "day_sat": "周六",
+    "day_sun": "周日",
+    "day_range": "{first}至{last}",
+    "list_separator": "、",
+    "schedule_days": "{days} {time}",
+    "schedule_instant": "即时（文章一发布就发送）",
+    "schedule_off": "关闭（不发送定时摘要）",
     "schedule_set": "时间表已设为：{schedule}（{timezone}）。",
-    "schedule_usage": (
-        "无法使用这个时间表：{error}。\n例如：/schedule 07:30、/schedule 08:00 mon-fri、"
-        "/schedule instant、/schedule off"
-    ),
-    "timezone_set": "时区已设为：{timezone}。下一次摘要：{next}。",
-    "timezone_usage": "无法使用这个时区：{error}。\n例如：/timezone Asia/Shanghai 或 /timezone +8",
+    "schedule_missing": "摘要什么时候发送？",
+    "schedule_bad_time": "“{text}”不是一天中的时间（00:00 至 23:59）。",
+    "schedule_bad_days": "“{text}”不是星期的列表。",
+    "schedule_examples": "例如：/schedule 07:30、/schedule 08:00 mon-fri、/schedule instant、/schedule off",
+    "timezone_set": "时区已设为：{timezone}。",
+    "timezone_missing": "哪个时区？",
+    "timezone_unknown": "我不认识“{text}”这个时区。",
+    "timezone_not_whole_hour": "{text} 没有整点时区；请用城市名，例如 Asia/Kolkata。",
+    "timezone_examples": "例如：/timezone Asia/Shanghai 或 /timezone +8",
+    "next_digest": "下一次摘要：{next}。",
+    "not_subscribed_note": "你还没有订阅，订阅之前不会收到摘要。",
     "length_set": "摘要长度：{length}。",
     "length_usage": "请选择：/length short、/length normal 或 /length long。",
     "length_short": "简短",
@@ -191,7 +222,6 @@ ZH: Final[dict[str, str]] = {
     "language_set": "语言：中文。",
     "language_usage": "请选择：/language en 或 /language zh。",
     "language_name": "中文",
-    "next_none": "未安排",
     "admin_only": "抱歉，只有机器人的管理员可以这样做。",
     "usage_publish": "发送 /publish 网址，或直接发送 .txt、.md、.html 文件。",
     "publishing": "正在读取文章……",
@@ -231,6 +261,8 @@ ZH: Final[dict[str, str]] = {
     "source_paused_now": "来源 #{id} 已暂停。/pausesource {id} 可恢复。",
     "source_resumed": "来源 #{id} 已恢复。",
     "unknown_command": "我不认识这个命令。/help 列出我能做的事。",
+    "plain_text_hint": "我回应命令，例如 /latest 或 /section 2。/help 列出全部命令。",
+    "publish_not_a_url": "{reference} 不是网址。请发送 /publish https://…，或直接把文件发给我。",
     "error": "我这边出了点问题，请稍后再试。",
     "button_settings_length": "长度：{length}",
     "button_settings_language": "English",
@@ -290,9 +322,34 @@ def texts_for(language: str | None) -> Texts:
     return Texts(language or "en")
 
 
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """What a user typed, cut to a short excerpt before a reply repeats it (escaping comes later)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe_schedule(schedule: str, texts: Texts) -> str:
-    """A schedule spec in the reader's words."""
+    """A schedule spec in the reader's words, weekdays included."""
     if schedule in tuple(SpecialSchedule):
         return texts(f"schedule_{schedule}")
     time, _, days = schedule.partition(" ")
-    return texts("schedule_days", time=time, days=days) if days else texts("schedule_daily", time=time)
+    if not days:
+        return texts("schedule_daily", time=time)
+    return texts("schedule_days", time=time, days=describe_days(days, texts))
+
+
+def describe_days(days: str, texts: Texts) -> str:
+    """``mon-fri,sun`` (or cron's 0-6, Monday first) as ``Mon–Fri, Sun`` in the reader's language."""
+
+    def day(token: str) -> str:
+        name = _DAYS[int(token) % 7] if token.isdigit() else token[:3]
+        return texts(f"day_{name}") if name in _DAYS else token
+
+    parts = []
+    for part in days.split(","):
+        first, _, last = part.partition("-")
+        parts.append(texts("day_range", first=day(first), last=day(last)) if last else day(first))
+    return texts("list_separator").join(parts)

@@ -31,19 +31,29 @@ _DAY_WORDS = {
 
 
 class ScheduleError(ValueError):
-    """A schedule or timezone the user typed that cannot be used; the message says why."""
+    """A schedule or timezone the user typed that cannot be used.
+
+    ``reason`` names the message in the front end's catalogue (``schedule_missing``,
+    ``schedule_bad_time``, ``schedule_bad_days``, ``timezone_missing``, ``timezone_unknown``,
+    ``timezone_not_whole_hour``); ``text`` is what the user typed, cut short.
+    """
+
+    def __init__(self, reason: str, text: str = "") -> None:
+        self.reason = reason
+        self.text = _shown(text)
+        super().__init__(f"{reason.replace('_', ' ')}: {self.text}" if text else reason.replace("_", " "))
 
 
 def parse_schedule(args: list[str]) -> str:
     """``HH:MM [days]``, ``instant`` or ``off`` as a stored schedule spec."""
     if not args:
-        raise ScheduleError("missing time")
+        raise ScheduleError("schedule_missing")
     first = args[0].lower()
     if first in tuple(SpecialSchedule) and len(args) == 1:
         return SpecialSchedule(first)
     match = _TIME.match(first)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ScheduleError(f"not a time of day: {_shown(args[0])}")
+        raise ScheduleError("schedule_bad_time", args[0])
     spec = f"{int(match.group(1)):02d}:{match.group(2)}"
     days = " ".join(args[1:]).lower().replace(" ", "")
     if days:
@@ -54,7 +64,7 @@ def parse_schedule(args: list[str]) -> str:
                 raise ValueError(days)
             CronTrigger(day_of_week=days)
         except ValueError:
-            raise ScheduleError(f"not a list of weekdays: {_shown(' '.join(args[1:]))}") from None
+            raise ScheduleError("schedule_bad_days", " ".join(args[1:])) from None
         spec += f" {days}"
     return spec
 
@@ -72,22 +82,24 @@ def _zones_by_lower_name() -> dict[str, str]:
 def parse_timezone(text: str) -> str:
     """An IANA timezone name from ``Area/City`` (any case), ``+8`` or ``UTC+8``."""
     text = text.strip()
+    if not text:
+        raise ScheduleError("timezone_missing")
     offset = _OFFSET.match(text)
     if offset:
         sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
         if minutes or hours > 14:
-            raise ScheduleError(f"no whole-hour zone for {_shown(text)}: use a city such as Asia/Kolkata")
+            raise ScheduleError("timezone_not_whole_hour", text)
         if hours == 0:
             return "UTC"
         # The Etc zones count the other way round: UTC+8 is Etc/GMT-8.
         return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
     name = _zones_by_lower_name().get(text.lower())
     if name is None:
-        raise ScheduleError(f"unknown timezone: {_shown(text)}")
+        raise ScheduleError("timezone_unknown", text)
     try:
         ZoneInfo(name)
     except ZoneInfoNotFoundError:
-        raise ScheduleError(f"unknown timezone: {_shown(text)}") from None
+        raise ScheduleError("timezone_unknown", text) from None
     return name
 
 

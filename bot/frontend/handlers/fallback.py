@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 
 from bot.frontend.context import BotContext
 from bot.frontend.texts import language_for, texts_for
+from bot.usecases import subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -20,16 +21,22 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
-    """A message that is no command, in a private chat: point to /help."""
+    """A message that is no command: a short hint in a private chat, silence in groups."""
     if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
-        await unknown_command(update, context)
+        texts = (await context.reader(update)).texts
+        await context.reply(update, [texts("plain_text_hint")])
 
 
 async def error_handler(update: object, context: BotContext) -> None:
     """Log the error with its traceback and tell the user something went wrong."""
     logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        language = language_for(update.effective_user.language_code if update.effective_user else None)
+        try:  # in the language the chat chose, else the user's Telegram language
+            chosen = await subscriptions.chat_language(context.runtime, chat_id=update.effective_chat.id)
+        except Exception:
+            chosen = None
+        user_language = update.effective_user.language_code if update.effective_user else None
+        language = chosen or language_for(user_language)
         try:
             await context.bot.send_message(update.effective_chat.id, texts_for(language)("error"))
         except Exception:

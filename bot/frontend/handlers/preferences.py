@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext, Reader
@@ -49,15 +49,15 @@ async def schedule(update: Update, context: BotContext) -> None:
     try:
         spec = parse_schedule(context.args or [])
     except ScheduleError as error:
-        await context.reply(update, [texts("schedule_usage", error=error)])
+        await context.reply(
+            update, [texts(error.reason, text=error.text) + "\n" + texts("schedule_examples")]
+        )
         return
     subscriber = await subscriptions.change_settings(
         context.runtime, subscriber=reader.subscriber, schedule=spec
     )
-    await context.reply(
-        update,
-        [texts("schedule_set", schedule=describe_schedule(spec, texts), timezone=subscriber.timezone)],
-    )
+    text = texts("schedule_set", schedule=describe_schedule(spec, texts), timezone=subscriber.timezone)
+    await _reply_with_next_digest(update, context, subscriber, text)
 
 
 @chat_admins_only
@@ -66,18 +66,35 @@ async def timezone(update: Update, context: BotContext) -> None:
     reader = await context.reader(update)
     texts = reader.texts
     try:
-        if not context.args:
-            raise ScheduleError("missing timezone")
-        zone = parse_timezone(" ".join(context.args))
+        zone = parse_timezone(" ".join(context.args or []))
     except ScheduleError as error:
-        await context.reply(update, [texts("timezone_usage", error=error)])
+        await context.reply(
+            update, [texts(error.reason, text=error.text) + "\n" + texts("timezone_examples")]
+        )
         return
     subscriber = await subscriptions.change_settings(
         context.runtime, subscriber=reader.subscriber, timezone=zone
     )
-    upcoming = next_digest_at(subscriber.schedule, zone, after=utcnow())
-    shown = upcoming.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if upcoming else texts("next_none")
-    await context.reply(update, [texts("timezone_set", timezone=zone, next=shown)])
+    await _reply_with_next_digest(update, context, subscriber, texts("timezone_set", timezone=zone))
+
+
+async def _reply_with_next_digest(
+    update: Update, context: BotContext, subscriber: Subscriber, text: str
+) -> None:
+    """Confirm a change with when the next digest comes; when none will (not subscribed, or the
+    schedule is off), say so, and offer to subscribe when that is why."""
+    texts = context.forget_reader(subscriber).texts
+    if not subscriber.active:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts("button_subscribe"), callback_data="do:subscribe")]]
+        )
+        await context.reply(update, [text + "\n" + texts("not_subscribed_note")], reply_markup=keyboard)
+        return
+    upcoming = next_digest_at(subscriber.schedule, subscriber.timezone, after=utcnow())
+    if upcoming is not None:
+        local = upcoming.astimezone(ZoneInfo(subscriber.timezone)).strftime("%Y-%m-%d %H:%M")
+        text += "\n" + texts("next_digest", next=local)
+    await context.reply(update, [text])
 
 
 @chat_admins_only

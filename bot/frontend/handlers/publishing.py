@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
-from bot.frontend.texts import Texts, texts_for
+from bot.frontend.texts import Texts, shorten, texts_for
 from bot.logs import safe
 from bot.usecases import publishing, subscriptions
 from bot.usecases.runtime import Runtime
@@ -34,6 +34,9 @@ async def publish(update: Update, context: BotContext) -> None:
         await context.reply(update, [texts("usage_publish")])
         return
     url = context.args[0]
+    if "://" not in url:  # a path or a word: only web addresses are fetched
+        await context.reply(update, [texts("publish_not_a_url", reference=shorten(url))])
+        return
     await context.reply(update, [texts("publishing")])
     try:
         published = await publishing.publish_url(context.runtime, url)

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 import digests
 from bot.frontend.context import BotContext, Reader
 from bot.frontend.keyboards import section_keyboard
-from bot.frontend.texts import Texts
+from bot.frontend.texts import Texts, shorten
 from bot.usecases import reading
 
 _ARTICLE_ID = re.compile(r"#?[0-9]+\Z")
@@ -26,7 +26,7 @@ async def _article_or_reply(
     if found is None:
         texts = (await context.reader(update)).texts
         key = "no_articles" if reference is None else "article_not_found"
-        await context.reply(update, [texts(key, reference=(reference or "")[:40])])
+        await context.reply(update, [texts(key, reference=shorten(reference or ""))])
     return found
 
 
@@ -129,7 +129,9 @@ async def _send_section(
     try:
         chosen = digests.find_section(article, wanted)
     except digests.SectionNotFound as missing:
-        text = texts("section_not_found", requested=missing.requested, count=missing.available)
+        requested = shorten(missing.requested)
+        key = "section_not_found" if requested.isdecimal() else "section_not_found_words"
+        text = texts(key, requested=requested, count=missing.available)
         if article.sections:
             text += "\n" + section_list(article, texts)
         await context.reply(update, [text], reply_markup=section_keyboard(article_id, article))

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
+from bot.frontend.texts import shorten
 from bot.usecases import following
 from digests import DigestError
 from storage import Source
@@ -24,7 +25,7 @@ async def source_argument(update: Update, context: BotContext, usage: str) -> So
         return None
     source = await following.find_source(context.runtime, reference=reference)
     if source is None:
-        await context.reply(update, [texts("source_not_found", id=reference.removeprefix("#")[:40])])
+        await context.reply(update, [texts("source_not_found", id=shorten(reference.removeprefix("#")))])
     return source
 
 
