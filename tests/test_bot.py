@@ -6,6 +6,8 @@ import asyncio
 import logging
 from pathlib import Path
 
+import pytest
+
 from bot.fakeapi import FakeTelegram
 from tests.helpers import ADMIN, running_bot
 
@@ -100,3 +102,24 @@ async def test_running_bot_pushes_new_articles_to_instant_subscribers(
         await asyncio.sleep(1.5)  # a few ticks later: still once
         assert len(fake.messages_to(READER)) == before + 1
         assert len(fake.messages_to(STRANGER)) == 1  # only the reply to /subscribe
+        # The reader presses a section button on the pushed digest and gets that section.
+        before = len(fake.messages_to(READER))
+        fake.press_button(READER, pushed, pushed.buttons[1]["callback_data"], language_code="zh")
+        [section] = await fake.wait_for_messages(READER, 1, after=before)
+        assert SECOND_HEADING in section.text and FIRST_HEADING not in section.text
+
+
+@pytest.mark.parametrize("code", ["zh-hant", "zh-TW", "zh-hk"])
+async def test_traditional_chinese_readers_get_traditional_chinese(
+    fake: FakeTelegram, sqlite_url: str, code: str
+) -> None:
+    async with running_bot(fake, sqlite_url):
+        [welcome] = await fake.reply_to(READER, "/start", language_code=code)
+        assert "傳送摘要" in welcome.text and "发送" not in welcome.text
+        [schedule] = await fake.reply_to(READER, "/schedule 07:30 mon-fri", language_code=code)
+        assert "週一至週五 07:30" in schedule.text and "訂閱" in schedule.text  # not subscribed: said so
+        assert [b["callback_data"] for b in schedule.buttons] == ["do:subscribe"]
+        [wrong] = await fake.reply_to(READER, "/timezone Mars/Base", language_code=code)
+        assert "Mars/Base" in wrong.text and "unknown" not in wrong.text and "/timezone +8" in wrong.text
+        [english] = await fake.reply_to(READER, "/language en", language_code=code)
+        assert english.text == "Language: English."

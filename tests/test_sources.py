@@ -344,7 +344,7 @@ async def test_feed_to_telegram_instant_once_and_daily_at_its_time(site, fake, s
         await fake.reply_to(701, "/schedule instant")
         await fake.reply_to(702, "/subscribe")  # daily at 08:00 UTC
         [_reading, added] = await fake.reply_to(ADMIN, f"/addsource {base}/news.xml", count=2)
-        assert "Following #1" in added.text and "1 earlier entries stored, not sent" in added.text
+        assert "Following #1" in added.text and "1 earlier entry stored, not sent" in added.text
         state.pages["/news.xml"] = (
             "application/rss+xml",
             rss(

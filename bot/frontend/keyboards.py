@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import digests
-from bot.frontend.texts import Texts
+from bot.frontend.texts import LANGUAGE_NAMES, LANGUAGES, Texts, describe_schedule
 from bot.usecases.rendering import LENGTHS
 from storage import SpecialSchedule, Subscriber
 
@@ -58,28 +58,62 @@ def articles_keyboard(articles: Sequence[tuple[int, digests.Article]]) -> Inline
     return InlineKeyboardMarkup(kept) if kept else None
 
 
+# A few zones to pick with one press, by interface language; any other is typed (/timezone).
+COMMON_ZONES: dict[str, tuple[str, ...]] = {
+    "en": ("UTC", "Europe/London", "America/New_York"),
+    "zh": ("Asia/Shanghai", "UTC"),
+    "zh-hant": ("Asia/Taipei", "Asia/Hong_Kong"),
+}
+
+
 def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMarkup:
-    """Length, schedule, language and subscription buttons; the current length is marked."""
-    lengths = [
-        InlineKeyboardButton(
-            ("• " if name == subscriber.digest_length else "") + texts(f"length_{name}"),
-            callback_data=f"set:length:{name}",
-        )
-        for name in LENGTHS
+    """One labeled row per setting (length, schedule, timezone, language), the current choice
+    marked with •, then the subscription button."""
+
+    def choice(label: str, data: str, current: bool) -> InlineKeyboardButton:
+        return InlineKeyboardButton(("• " if current else "") + label, callback_data=data)
+
+    def label(key: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(texts(key), callback_data="set:noop")
+
+    schedules = {"08:00": "daily", SpecialSchedule.INSTANT: "instant", SpecialSchedule.OFF: "off"}
+    schedule_row = [
+        choice(texts(f"button_schedule_{key}"), f"set:schedule:{spec}", subscriber.schedule == spec)
+        for spec, key in schedules.items()
     ]
-    choices = (("daily", "08:00"), ("instant", SpecialSchedule.INSTANT), ("off", SpecialSchedule.OFF))
-    schedules = [
-        InlineKeyboardButton(texts(f"button_schedule_{key}"), callback_data=f"set:schedule:{spec}")
-        for key, spec in choices
+    if subscriber.schedule not in schedules:  # a schedule typed with /schedule: shown, marked
+        schedule_row.append(choice(describe_schedule(subscriber.schedule, texts), "set:noop", True))
+    zones = list(
+        dict.fromkeys((*COMMON_ZONES.get(subscriber.language, COMMON_ZONES["en"]), subscriber.timezone))
+    )
+    zone_row = [
+        choice(zone.rsplit("/", 1)[-1].replace("_", " "), f"set:timezone:{zone}", zone == subscriber.timezone)
+        for zone in zones
+        if len(f"set:timezone:{zone}".encode()) <= 64
     ]
-    other_language = "en" if subscriber.language == "zh" else "zh"
-    last_row = [
-        InlineKeyboardButton(
-            texts("button_settings_language"), callback_data=f"set:language:{other_language}"
-        )
-    ]
-    if subscriber.active:
-        last_row.append(InlineKeyboardButton(texts("button_unsubscribe"), callback_data="set:subscribed:off"))
-    else:
-        last_row.append(InlineKeyboardButton(texts("button_subscribe"), callback_data="set:subscribed:on"))
-    return InlineKeyboardMarkup([lengths, schedules, last_row])
+    subscription = (
+        InlineKeyboardButton(texts("button_unsubscribe"), callback_data="set:subscribed:off")
+        if subscriber.active
+        else InlineKeyboardButton(texts("button_subscribe"), callback_data="set:subscribed:on")
+    )
+    return InlineKeyboardMarkup(
+        [
+            [label("settings_row_length")]
+            + [
+                choice(texts(f"length_{name}"), f"set:length:{name}", name == subscriber.digest_length)
+                for name in LENGTHS
+            ],
+            [label("settings_row_schedule"), *schedule_row],
+            [
+                label("settings_row_timezone"),
+                *zone_row,
+                InlineKeyboardButton(texts("button_timezone_other"), callback_data="set:timezone:?"),
+            ],
+            [label("settings_row_language")]
+            + [
+                choice(LANGUAGE_NAMES[language], f"set:language:{language}", language == subscriber.language)
+                for language in LANGUAGES
+            ],
+            [subscription],
+        ]
+    )

@@ -109,8 +109,18 @@ async def length(update: Update, context: BotContext) -> None:
     await context.reply(update, [reader.texts("length_set", length=reader.texts(f"length_{choice}"))])
 
 
+def _settings_of(subscriber: Subscriber) -> tuple[object, ...]:
+    return (
+        subscriber.active,
+        subscriber.schedule,
+        subscriber.timezone,
+        subscriber.digest_length,
+        subscriber.language,
+    )
+
+
 async def _apply_button(context: BotContext, reader: Reader, name: str, value: str) -> Subscriber:
-    """Apply one settings button; an unknown or stale one changes nothing."""
+    """Apply one settings button; an unknown, stale or label button changes nothing."""
     runtime, subscriber = context.runtime, reader.subscriber
     if name == "subscribed":
         await subscriptions.set_subscribed(runtime, subscriber=subscriber, subscribed=value == "on")
@@ -118,24 +128,35 @@ async def _apply_button(context: BotContext, reader: Reader, name: str, value: s
         subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, digest_length=value)
     elif name == "language" and value in LANGUAGES:
         subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, language=value)
-    elif name == "schedule":
+    elif name in ("schedule", "timezone"):
         try:
-            spec = parse_schedule([value])
+            if name == "schedule":
+                changes = {"schedule": parse_schedule([value])}
+            else:
+                changes = {"timezone": parse_timezone(value)}
         except ScheduleError:
             return subscriber
-        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, schedule=spec)
+        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, **changes)
     return subscriber
 
 
 @chat_admins_only
 async def settings_button(update: Update, context: BotContext) -> None:
-    """A settings button was pressed: apply it and redraw the settings."""
+    """A settings button was pressed: apply it and redraw the settings (only when they changed:
+    Telegram refuses an edit that changes nothing)."""
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
     _prefix, name, value = (*(query.data or "").split(":", 2), "", "")[:3]  # stale or forged data too
-    subscriber = await _apply_button(context, await context.reader(update), name, value)
+    reader = await context.reader(update)
+    if name == "timezone" and value == "?":
+        await query.answer(reader.texts("timezone_type_hint"), show_alert=True)
+        return
+    await query.answer()
+    before = _settings_of(reader.subscriber)
+    subscriber = await _apply_button(context, reader, name, value)
+    if _settings_of(subscriber) == before:
+        return
     texts = context.forget_reader(subscriber).texts
     await query.edit_message_text(
         await settings_text(context, subscriber, texts), reply_markup=settings_keyboard(subscriber, texts)

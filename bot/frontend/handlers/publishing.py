@@ -19,11 +19,24 @@ from storage.models import PendingUpload
 logger = logging.getLogger(__name__)
 
 
+def _outcome(texts: Texts, published: publishing.Published) -> list[str]:
+    """The preview, then what happened: published with N sections, or stored already."""
+    if published.created:
+        note = texts.plural(
+            "published",
+            published.sections,
+            id=published.article_id,
+            title=published.title,
+            sections=published.sections,
+        )
+    else:
+        note = texts("already_published", id=published.article_id)
+    return [*published.preview, note]
+
+
 async def _report(update: Update, context: BotContext, published: publishing.Published) -> None:
     texts = (await context.reader(update)).texts
-    key = "published" if published.created else "already_published"
-    note = texts(key, id=published.article_id, title=published.title, sections=published.sections)
-    await context.reply(update, [*published.preview, note])
+    await context.reply(update, _outcome(texts, published))
 
 
 @bot_admins_only
@@ -85,9 +98,7 @@ async def publish_upload(bot: Bot, runtime: Runtime, upload: PendingUpload, text
         logger.warning("upload %s could not be downloaded: %s", safe(upload.file_name), safe(error))
         messages = [texts("upload_lost", name=upload.file_name)]
     else:
-        key = "published" if published.created else "already_published"
-        note = texts(key, id=published.article_id, title=published.title, sections=published.sections)
-        messages = [*published.preview, note]
+        messages = _outcome(texts, published)
     for text in messages:
         await bot.send_message(upload.chat_id, text)
     await publishing.forget_upload(runtime, upload_id=upload.id or 0)

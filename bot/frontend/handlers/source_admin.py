@@ -44,19 +44,15 @@ async def add_source(update: Update, context: BotContext) -> None:
         logger.info("adding source %s failed: %s", url[:200], error)
         await context.reply(update, [texts("source_failed", reason=error)])
         return
-    source = added.source
-    await context.reply(
-        update,
-        [
-            texts(
-                "source_added" if added.created else "source_exists",
-                id=source.id,
-                title=source.title or source.url,
-                kind=source.kind,
-                entries=added.result.new,
-            )
-        ],
-    )
+    source, title = added.source, added.source.title or added.source.url
+    if added.created:
+        entries = added.result.new
+        reply = texts.plural(
+            "source_added", entries, id=source.id, title=title, kind=source.kind, entries=entries
+        )
+    else:
+        reply = texts("source_exists", id=source.id, title=title)
+    await context.reply(update, [reply])
 
 
 @bot_admins_only
@@ -76,7 +72,11 @@ async def list_sources(update: Update, context: BotContext) -> None:
             )
         )
         if source.last_error:
-            lines.append(texts("source_error", error=source.last_error[:200], count=source.error_count))
+            if source.error_count:
+                count = source.error_count
+                lines.append(texts.plural("source_error", count, error=source.last_error[:200], count=count))
+            else:  # a note of a poll that worked, such as entries left for later
+                lines.append(texts("source_note", note=source.last_error[:200]))
     await context.reply(update, ["\n".join(lines)])
 
 

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.frontend.access import chat_admins_only, is_bot_admin
 from bot.frontend.context import BotContext
-from bot.frontend.texts import LANGUAGES
+from bot.frontend.texts import language_choice
 from bot.usecases import subscriptions
 
 
@@ -35,8 +35,8 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def language(update: Update, context: BotContext) -> None:
     """Choose the interface language: /language en|zh."""
     reader = await context.reader(update)
-    choice = (context.args[0].lower() if context.args else "").replace("cn", "zh")
-    if choice not in LANGUAGES:
+    choice = language_choice(" ".join(context.args or []))
+    if choice is None:
         await context.reply(update, [reader.texts("language_usage")])
         return
     subscriber = await subscriptions.change_settings(
