@@ -80,7 +80,7 @@ class ArticleDigest:
             "published": self.published.isoformat() if self.published else None,
             "lead": list(self.lead),
             "sections": [
-                {"index": s.index, "heading": s.heading, "sentences": list(s.sentences)}
+                {"index": s.index, "label": s.label, "heading": s.heading, "sentences": list(s.sentences)}
                 for s in self.sections
             ],
         }

@@ -63,7 +63,9 @@ _PUBLISHED_LINE = re.compile(r"^(?:Published|Updated|Posted|发布时间|发布�
 _AGENCY_PREFIX = re.compile(
     r"^(?:[A-Z][A-Za-z .,'-]{1,40} )?\((AP|AFP|CNN|Reuters|Bloomberg|UPI|新华社|中新社)\)\s*[-—–]*\s*"
 )
-_DATELINE_FILLER = re.compile(r"报道|讯|电|专稿|\b(?:ET|EST|EDT|PT|GMT|UTC|BJT)\b|北京时间|美东时间|当地时间")
+_DATELINE_FILLER = re.compile(r"报道|专稿|\b(?:ET|EST|EDT|PT|GMT|UTC|BJT)\b|北京时间|美东时间|当地时间")
+# 讯 and 电 end a dateline ("中央电视台讯", "…日电") but also sit inside names (通讯社, 电视台).
+_DATELINE_END = re.compile(r"(?<=..)[讯电]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +210,7 @@ def _dateline_source(inner: str) -> str | None:
     text = _CN_DATE.sub(" ", inner)
     text = _ISO_DATE.sub(" ", text)
     text = _DATELINE_FILLER.sub(" ", text)
-    parts = [p.strip(" ·•|/-—") for p in re.split(r"[·•|/]", text)]
+    parts = [_DATELINE_END.sub("", p.strip(" ·•|/-—")).strip() for p in re.split(r"[·•|/]", text)]
     parts = [p for p in parts if p]
     return parts[0] if parts else None
 

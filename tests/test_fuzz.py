@@ -142,3 +142,33 @@ def test_any_cli_argument_fails_in_one_line_or_works(
     lines = [line for line in errors.getvalue().splitlines() if line.startswith("digestbot: ")]
     assert "Traceback" not in errors.getvalue()
     assert code == 0 or code == 2 or len(lines) == 1, (words, argument, errors.getvalue())
+
+
+ARGUMENTS = {
+    "empty": "",
+    "huge": "长" * 3000 + " " + "x" * 3000,
+    "html": '<b>bold</b> <a href="javascript:alert(1)">x</a> &amp; <script>',
+    "mixed": "Mars/Base 天气预报 ١٢٣ ²① \u202eevil\u202c 07:30 zh-hant",
+}
+
+
+@pytest.mark.parametrize("argument", sorted(ARGUMENTS))
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_every_command_with_empty_huge_html_and_mixed_arguments(
+    bot: tuple[Run, FakeTelegram], argument: str, language: str
+) -> None:
+    """Each command gets a reply that Telegram accepts, short, in the user's language, with the
+    user's text cut and escaped."""
+    run, fake = bot
+    for command in sorted(COMMAND_HANDLERS):
+        if command in FETCHING and ":" in ARGUMENTS[argument]:
+            continue
+        user = next(_users)
+        fake.send_text(user, f"/{command} {ARGUMENTS[argument]}", language_code=language)
+        replies = run(_answers(fake, user, len(fake.calls("answerCallbackQuery"))))
+        assert replies, (command, argument)
+        for text in replies:
+            assert not text.startswith(GENERIC_ERROR), (command, argument, text)
+            assert "<script>" not in text or "&lt;script&gt;" in fake.messages_to(user)[-1].raw
+            assert "长" * 100 not in text and "x" * 100 not in text, (command, "echoed the whole input")
+    assert fake.state.html_errors == []

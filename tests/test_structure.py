@@ -160,3 +160,15 @@ def test_gbk_html_page_is_decoded_by_its_meta_charset() -> None:
     article = parse_document(html.encode("gbk"), name="page.html")
     assert article.language == "zh"
     assert "居民消费在第三季度明显回升，零售额同比增长了百分之五。" in article.paragraphs
+
+
+@pytest.mark.parametrize(
+    ("dateline", "source"),
+    [
+        ("【示例通讯社·报道 2026年11月20日】", "示例通讯社"),
+        ("【中央电视台讯 2026年1月2日】", "中央电视台"),
+    ],
+)
+def test_dateline_filler_words_are_not_cut_out_of_names(dateline: str, source: str) -> None:
+    article = parse_article(f"标题\n\n{dateline}\n正文第一句话在这里。第二句。\n")
+    assert article.source == source

@@ -45,7 +45,18 @@ def _algorithm(value: str) -> str:
 
 
 def _language(value: str) -> str | None:
-    return None if value.lower() == "auto" else value.lower()
+    """``auto`` (detect it) or a language the summarizer knows."""
+    from digests.tokenizers import SUMY_LANGUAGES
+
+    code = value.lower()
+    if code == "auto":
+        return None
+    if code not in SUMY_LANGUAGES:
+        choices = ", ".join(sorted(SUMY_LANGUAGES))
+        raise argparse.ArgumentTypeError(
+            f"unsupported language {value[:20]!r}; choose auto or one of {choices}"
+        )
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,24 +64,39 @@ def build_parser() -> argparse.ArgumentParser:
         prog="digestbot", description="Section-level digests of long articles, in Telegram."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    from digests.summarize import METHODS
+
+    algorithms = ", ".join(METHODS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     preview = commands.add_parser("preview", help="print the digest of a file, URL or stdin")
     preview.add_argument("source", help="a file path, an http(s) URL, or - for stdin")
-    preview.add_argument("--format", choices=FORMATS, default="text")
+    preview.add_argument(
+        "--format", choices=FORMATS, default="text", help="output: text (default), html, md or json"
+    )
     preview.add_argument("--section", metavar="N", help="only this section (2, 二, or words of its heading)")
     preview.add_argument(
         "--sentences", metavar="K", type=_budget, help="sentences per section: a count (3) or a ratio (0.3)"
     )
-    preview.add_argument("--algorithm", type=_algorithm, help="summarizer (default: best for the language)")
-    preview.add_argument("--language", type=_language, default=None, metavar="auto|zh|en|…")
+    preview.add_argument("--algorithm", type=_algorithm, help=f"summarizer: {algorithms} (default: salience)")
+    preview.add_argument(
+        "--language",
+        type=_language,
+        default=None,
+        metavar="auto|zh|en|…",
+        help="the article's language: auto (detected, the default) or an ISO code such as zh, en, de",
+    )
     preview.set_defaults(handler="digests:preview")
 
     summarize = commands.add_parser("summarize", help="article-level summaries of a JSONL file")
     summarize.add_argument("input", type=Path, help="rows with id, article and optional language")
     summarize.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
-    summarize.add_argument("--sentences", metavar="K", type=_budget, default=3)
-    summarize.add_argument("--algorithm", type=_algorithm)
+    summarize.add_argument(
+        "--sentences", metavar="K", type=_budget, default=3, help="sentences per article: a count or a ratio"
+    )
+    summarize.add_argument(
+        "--algorithm", type=_algorithm, help=f"summarizer: {algorithms} (default: salience)"
+    )
     summarize.set_defaults(handler="digests:summarize")
 
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
@@ -85,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(handler="stats:stats")
 
     chat = commands.add_parser("chat", help="try the bot in this terminal, no Telegram token needed")
-    chat.add_argument("--database", metavar="URL", help="database to use (default: DATABASE_URL)")
+    chat.add_argument(
+        "--database", metavar="URL", help="database to use (default: its own, sqlite digestbot-chat.db here)"
+    )
     chat.set_defaults(handler="chat:chat")
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -161,11 +189,11 @@ def describe_failure(error: BaseException) -> str:
     if kind == "InvalidToken":
         return "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
     if module.startswith("telegram"):
-        return f"cannot talk to Telegram: {error}"
+        return f"cannot talk to Telegram ({error}): check TELEGRAM_API_BASE_URL and the network"
     if kind == "ArgumentError" and module.startswith("sqlalchemy"):
         return f"DATABASE_URL is not a database URL the bot can use: {error}"
     if module.startswith(("sqlalchemy", "asyncpg", "sqlite3", "aiosqlite")) or isinstance(error, OSError):
         detail = str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else kind
-        return f"cannot use the database: {detail}"
+        return f"cannot use the database ({detail}): check DATABASE_URL and that the server runs"
     first_line = str(error).splitlines()[0] if str(error) else ""
     return f"unexpected {kind}: {first_line} (run with --verbose for the details)"

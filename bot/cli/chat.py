@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TextIO
 
@@ -20,9 +21,12 @@ from pydantic import SecretStr
 from bot.cli.common import load_settings, prepare_database
 from bot.fakeapi import FakeTelegram, SentMessage
 from bot.frontend import build_application, running
+from bot.logs import escape_controls
 from bot.settings import Settings
 
 CHAT_USER = 1
+# The conversation keeps a database of its own, so trying the bot never touches the real one.
+CHAT_DATABASE = "sqlite+aiosqlite:///digestbot-chat.db"
 _REPLY_WAIT = 60.0  # the first reply of a publish may take a while on a cold start
 _QUIET = 0.4  # more replies are expected until the bot is quiet this long
 
@@ -33,8 +37,55 @@ INTRO = (
 )
 
 
+_STYLES = {"b": "1", "strong": "1", "i": "3", "em": "3", "u": "4", "ins": "4", "code": "2", "pre": "2"}
+
+
+class _Terminal(HTMLParser):
+    """Telegram HTML as the terminal shows it: bold, italics, underline and dim code as ANSI
+    styles (only on a terminal), links with their address, entities decoded."""
+
+    def __init__(self, styled: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.styled = styled
+        self.parts: list[str] = []
+        self.open: list[str] = []
+        self.links: list[str] = []
+
+    def _style(self) -> str:
+        codes = [_STYLES[tag] for tag in self.open if tag in _STYLES]
+        return "\x1b[0m" + (f"\x1b[{';'.join(codes)}m" if codes else "") if self.styled else ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(tag)
+        if tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+        self.parts.append(self._style())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            self.open.reverse()
+            self.open.remove(tag)
+            self.open.reverse()
+        if tag == "a" and self.links:
+            self.parts.append(f" <{self.links.pop()}>")
+        self.parts.append(self._style())
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(escape_controls(data, keep_newlines=True))
+
+
+def render_for_terminal(raw: str, *, styled: bool) -> str:
+    """A message the bot sent (Telegram HTML) as text for this terminal."""
+    parser = _Terminal(styled)
+    parser.feed(raw)
+    parser.close()
+    return "".join(parser.parts) + ("\x1b[0m" if styled else "")
+
+
 def _show(message: SentMessage, out: TextIO) -> None:
-    out.write("\n" + message.text + "\n")
+    styled = message.parse_mode == "HTML" and out.isatty()
+    text = render_for_terminal(message.raw, styled=styled) if message.parse_mode == "HTML" else message.text
+    out.write("\n" + text + "\n")
     for number, button in enumerate(message.buttons, start=1):
         out.write(f"  [{number}] {button['text']}\n")
     out.flush()
@@ -91,7 +142,7 @@ async def run_chat(
             "telegram_api_base_url": fake.base_url,
             "telegram_api_file_url": fake.base_file_url,
             "admin_user_ids": settings.admin_user_ids | {CHAT_USER},
-            "database_url": database_url or settings.database_url,
+            "database_url": database_url or CHAT_DATABASE,
         }
     )
     await prepare_database(settings)

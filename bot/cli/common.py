@@ -60,7 +60,7 @@ async def prepare_database(settings: Settings) -> None:
     except SchemaBehindError as error:
         raise CliError(str(error)) from None
     except OSError as error:
-        raise CliError(f"cannot open the database: {error}") from None
+        raise CliError(f"cannot open the database ({error}): check DATABASE_URL") from None
 
 
 async def with_runtime(settings: Settings, action: Callable[[Runtime], Awaitable[Result]]) -> Result:

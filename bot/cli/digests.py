@@ -8,22 +8,25 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import CliError
 from digests.errors import DigestError
 
+if TYPE_CHECKING:
+    from digests.fetch import FetchPolicy
+
 logger = logging.getLogger("digestbot")
 
 
-def read_source(source: str) -> tuple[bytes, str | None, str | None]:
-    """Bytes, a name and a content type, from a path, a URL or stdin."""
+def read_source(source: str, policy: FetchPolicy | None = None) -> tuple[bytes, str | None, str | None]:
+    """Bytes, a name and a content type, from a path, a URL (fetched within ``policy``) or stdin."""
     if source == "-":
         return sys.stdin.buffer.read(), None, None
     if "://" in source:
-        from digests.fetch import fetch
+        from digests.fetch import FetchPolicy, fetch
 
-        document = asyncio.run(fetch(source))
+        document = asyncio.run(fetch(source, policy=policy or FetchPolicy()))
         return document.content, source, document.content_type
     path = Path(source)
     try:
@@ -40,7 +43,7 @@ def preview(args: argparse.Namespace, out: TextIO) -> int:
     from digests import ArticleDigest, digest_article, digest_section, find_section, parse_document
     from digests.render import render_digest
 
-    data, name, content_type = read_source(args.source)
+    data, name, content_type = read_source(args.source, _fetch_policy() if "://" in args.source else None)
     article = parse_document(data, name=name, content_type=content_type, language=args.language)
     if args.section is not None:
         section = find_section(article, args.section)
@@ -61,6 +64,14 @@ def preview(args: argparse.Namespace, out: TextIO) -> int:
     separator = "\n\n" if args.format == "json" else "\n\n――――\n\n"
     out.write(separator.join(render_digest(digest, args.format)) + "\n")
     return 0
+
+
+def _fetch_policy() -> FetchPolicy:
+    """The fetch policy the bot uses (FETCH_ALLOW_PRIVATE_ADDRESSES and the other settings)."""
+    from bot.cli.common import load_settings
+    from bot.usecases.runtime import fetch_policy
+
+    return fetch_policy(load_settings())
 
 
 def summarize(args: argparse.Namespace, out: TextIO) -> int:

@@ -20,7 +20,7 @@ def publish(args: argparse.Namespace, out: TextIO) -> int:
         if "://" in args.source:
             published = await publishing.publish_url(runtime, args.source)
         else:
-            data, name, content_type = await asyncio.to_thread(read_source, args.source)
+            data, name, content_type = await asyncio.to_thread(read_source, args.source, runtime.fetch_policy)
             published = await publishing.publish_bytes(runtime, data, name=name, content_type=content_type)
         state = "published" if published.created else "already stored"
         out.write(

@@ -52,6 +52,7 @@ class MissingTokenError(RuntimeError):
 COMMAND_HANDLERS = {
     "start": start.start,
     "help": start.help_command,
+    "whoami": start.whoami,
     "language": start.language,
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,

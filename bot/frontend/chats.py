@@ -32,7 +32,10 @@ async def check_bot(settings: Settings) -> str:
             "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
         ) from None
     except TelegramError as error:
-        raise TelegramUnavailable(f"cannot reach the Telegram Bot API: {error.message}") from None
+        raise TelegramUnavailable(
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_base_url.removesuffix('/bot')} "
+            f"({error.message}): check TELEGRAM_API_BASE_URL and the network"
+        ) from None
 
 
 async def look_up_chat(settings: Settings, reference: str | int) -> ChatInfo:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -11,9 +12,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.frontend.texts import Texts, language_for, texts_for
+from bot.logs import safe
 from bot.usecases import subscriptions
 from bot.usecases.runtime import Runtime
-from storage import Subscriber
+from storage import Subscriber, utcnow
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.frontend.delivery import DeliveryWorker
@@ -77,6 +81,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             chat = update.effective_chat
             user = update.effective_user
             assert chat is not None  # every handler here is for updates from a chat
+            started = utcnow()
             subscriber = await subscriptions.register_chat(
                 self.runtime,
                 chat=subscriptions.ChatInfo(
@@ -88,6 +93,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
                 language=language_for(user.language_code if user else None),
             )
             self._reader = Reader(subscriber, texts_for(subscriber.language))
+            if subscriber.created_at >= started and user is not None:
+                # How a new operator finds their own id: the log of the first message they send.
+                logger.info(
+                    "first message from Telegram user %s (%s) in chat %s; to make them an admin: "
+                    "ADMIN_USER_IDS=%s",
+                    user.id,
+                    safe(user.full_name),
+                    chat.id,
+                    user.id,
+                )
         return self._reader
 
     def forget_reader(self, subscriber: Subscriber) -> Reader:

@@ -46,7 +46,7 @@ class Runtime:
             engine=engine,
             sessions=sessions,
             renderer=DigestRenderer(sessions, normal_sentences=settings.digest_sentences),
-            fetch_policy=FetchPolicy(allow_private_addresses=settings.fetch_allow_private_addresses),
+            fetch_policy=fetch_policy(settings),
         )
 
     def queued(self) -> None:
@@ -56,6 +56,11 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The one fetch policy every fetch uses, the command line's included."""
+    return FetchPolicy(allow_private_addresses=settings.fetch_allow_private_addresses)
 
 
 @asynccontextmanager

@@ -31,6 +31,16 @@ async def help_command(update: Update, context: BotContext) -> None:
     await context.reply(update, [text])
 
 
+async def whoami(update: Update, context: BotContext) -> None:
+    """Your Telegram user id and this chat's id, and how to become the bot's admin: /whoami."""
+    texts = (await context.reader(update)).texts
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    key = "whoami_admin" if is_bot_admin(update, context) else "whoami"
+    await context.reply(update, [texts(key, user_id=user.id, chat_id=chat.id)])
+
+
 @chat_admins_only
 async def language(update: Update, context: BotContext) -> None:
     """Choose the interface language: /language en|zh."""
