@@ -40,7 +40,8 @@ def test_json_has_the_documented_shape(sample_text: str) -> None:
     [output] = render_digest(digest_article(parse_article(sample_text)), "json")
     data = json.loads(output)
     assert set(data) == {"title", "language", "source", "published", "lead", "sections"}
-    assert set(data["sections"][0]) == {"index", "heading", "sentences"}
+    assert set(data["sections"][0]) == {"index", "label", "heading", "sentences"}
+    assert data["sections"][0]["label"] == "一、"
     assert data["published"] == "2025-12-02"
 
 
