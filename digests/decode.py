@@ -62,7 +62,7 @@ def decode_text(data: bytes, *, content_type: str | None = None) -> str:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     if looks_binary(data):
-        raise DigestError("this is a binary file, not a text, Markdown or HTML document")
+        raise DigestError("this is a binary file, not a text, Markdown or HTML document", reason="binary")
     declared = _usable(charset_from_content_type(content_type))
     if declared is None:
         head = data[:4096]
@@ -75,7 +75,9 @@ def decode_text(data: bytes, *, content_type: str | None = None) -> str:
             return text
         declared = _detect(data)
         if declared is None:
-            raise DigestError("cannot tell the character encoding: this does not look like text")
+            raise DigestError(
+                "cannot tell the character encoding: this does not look like text", reason="binary"
+            )
     return data.decode(declared, errors="replace")
 
 

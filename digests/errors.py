@@ -2,7 +2,16 @@
 
 
 class DigestError(Exception):
-    """The input cannot be turned into a digest; the message says why."""
+    """The input cannot be turned into a digest; the message says why, in English.
+
+    ``reason`` names the kind of failure (``blocked_address``, ``too_large``, …) and ``details``
+    its values, so that a front end can say it in the reader's language.
+    """
+
+    def __init__(self, message: str, *, reason: str = "", **details: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details
 
 
 class SectionNotFound(DigestError):
@@ -12,4 +21,9 @@ class SectionNotFound(DigestError):
         self.requested = requested
         self.available = available
         plural = "section" if available == 1 else "sections"
-        super().__init__(f"there is no section {requested}: the article has {available} {plural}")
+        super().__init__(
+            f"there is no section {requested}: the article has {available} {plural}",
+            reason="no_section",
+            requested=requested,
+            count=available,
+        )

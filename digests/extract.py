@@ -130,7 +130,7 @@ def _from_html(html: str) -> ExtractedDocument:
             deduplicate=False,
         )
     except (ValueError, etree.LxmlError) as err:  # trafilatura raises on some broken pages
-        raise DigestError(f"cannot read this HTML page: {err}") from err
+        raise DigestError(f"cannot read this HTML page: {err}", reason="bad_page") from err
     if xml:
         document = _from_trafilatura_xml(xml)
         if document.blocks:
@@ -184,7 +184,7 @@ def _from_html_tree(html: str) -> ExtractedDocument:
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as err:
-        raise DigestError(f"cannot read this HTML page: {err}") from err
+        raise DigestError(f"cannot read this HTML page: {err}", reason="bad_page") from err
     for bad in root.xpath("//script|//style|//noscript|//nav|//footer|//header|//aside|//form"):
         bad.drop_tree()
     blocks: list[Block] = []

@@ -79,11 +79,14 @@ def refuse_dangerous_xml(data: bytes) -> None:
         defusedxml.ElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise DigestError(
-            f"refused: the XML declares entities or external resources ({type(error).__name__})"
+            f"refused: the XML declares entities or external resources ({type(error).__name__})",
+            reason="dangerous_xml",
         ) from None
     except Exception:
         if entities:  # declared entities in a document the strict parser cannot read: no second chance
-            raise DigestError("refused: the XML declares entities and is not well-formed") from None
+            raise DigestError(
+                "refused: the XML declares entities and is not well-formed", reason="dangerous_xml"
+            ) from None
 
 
 def parse_feed(data: bytes, *, content_type: str | None = None, base_url: str | None = None) -> Feed:
@@ -99,7 +102,7 @@ def parse_feed(data: bytes, *, content_type: str | None = None, base_url: str | 
     if parsed.get("bozo"):
         error = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
     if not parsed.get("entries") and not parsed.get("feed"):
-        raise DigestError(f"not a feed: {error or 'no entries'}")
+        raise DigestError(f"not a feed: {error or 'no entries'}", reason="not_a_feed")
     entries: dict[str, FeedEntry] = {}
     for raw in parsed.entries:
         entry = _entry(raw, base_url)

@@ -98,7 +98,7 @@ def check_address(address: str | IPAddress, *, allow_private: bool = False) -> I
     )
     for matched, kind in reasons:
         if matched:
-            raise FetchError(f"refused: {ip} is {kind} address")
+            raise FetchError(f"refused: {ip} is {kind} address", reason="blocked_address", address=str(ip))
     return ip
 
 
@@ -108,9 +108,11 @@ async def system_resolver(host: str, port: int) -> list[str]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
-        raise FetchError(f"cannot resolve host {host!r}: {err.strerror}") from err
+        raise FetchError(
+            f"cannot resolve host {host!r}: {err.strerror}", reason="unknown_host", host=host
+        ) from err
     except UnicodeError as err:
-        raise FetchError(f"not a valid host name: {host[:100]!r} ({err})") from None
+        raise FetchError(f"not a valid host name: {host[:100]!r} ({err})", reason="bad_url") from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -124,7 +126,7 @@ async def resolve_checked(
         literal = None
     addresses = [str(literal)] if literal is not None else await resolver(host, port)
     if not addresses:
-        raise FetchError(f"host {host!r} has no address")
+        raise FetchError(f"host {host!r} has no address", reason="unknown_host", host=host)
     checked = [
         ipaddress.ip_address(a)
         if a in policy.exempt_addresses
@@ -136,9 +138,12 @@ async def resolve_checked(
 
 def _check_url(url: httpx.URL) -> None:
     if url.scheme not in ("http", "https"):
-        raise FetchError(f"refused: only http and https URLs can be fetched, not {url.scheme or 'this'}:")
+        raise FetchError(
+            f"refused: only http and https URLs can be fetched, not {url.scheme or 'this'}:",
+            reason="not_http",
+        )
     if not url.host:
-        raise FetchError("refused: the URL has no host")
+        raise FetchError("refused: the URL has no host", reason="bad_url")
 
 
 async def fetch(
@@ -155,11 +160,17 @@ async def fetch(
         async with asyncio.timeout(policy.deadline):
             return await _fetch(url, policy, etag, last_modified, resolver, transport)
     except TimeoutError:
-        raise FetchError(f"gave up after {policy.deadline:g} s: the server is too slow") from None
+        raise FetchError(
+            f"gave up after {policy.deadline:g} s: the server is too slow",
+            reason="too_slow",
+            seconds=policy.deadline,
+        ) from None
     except httpx.HTTPError as err:
-        raise FetchError(f"cannot fetch {_safe(url)}: {type(err).__name__}: {err}") from None
+        raise FetchError(
+            f"cannot fetch {_safe(url)}: {type(err).__name__}: {err}", reason="network"
+        ) from None
     except UnicodeError as err:  # a host name IDNA cannot encode (a label over 63 characters, say)
-        raise FetchError(f"not a valid host name in {_safe(url)}: {err}") from None
+        raise FetchError(f"not a valid host name in {_safe(url)}: {err}", reason="bad_url") from None
 
 
 def _safe(url: str) -> str:
@@ -177,7 +188,7 @@ async def _fetch(
     try:
         current = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as err:
-        raise FetchError(f"not a valid URL: {err}") from None
+        raise FetchError(f"not a valid URL: {err}", reason="bad_url") from None
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
@@ -205,7 +216,7 @@ async def _fetch(
                 return await _read(str(current), response, policy)
             finally:
                 await response.aclose()
-        raise FetchError(f"refused: more than {policy.max_redirects} redirects")
+        raise FetchError(f"refused: more than {policy.max_redirects} redirects", reason="redirects")
 
 
 async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> FetchedDocument:
@@ -214,14 +225,20 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
     if response.status_code == 304:
         return FetchedDocument(url, b"", None, etag, last_modified, not_modified=True)
     if response.status_code >= 400:
-        raise FetchError(f"the server answered {response.status_code} {response.reason_phrase}")
+        raise FetchError(
+            f"the server answered {response.status_code} {response.reason_phrase}",
+            reason="http_status",
+            status=response.status_code,
+        )
     content_type = response.headers.get("content-type")
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind and not kind.startswith(_TEXT_TYPES) and kind != "application/octet-stream":
-        raise FetchError(f"refused: {kind} is not a text, HTML or feed document")
+        raise FetchError(
+            f"refused: {kind} is not a text, HTML or feed document", reason="not_text", kind=kind
+        )
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
-        raise FetchError(f"refused: unsupported content encoding {encoding}")
+        raise FetchError(f"refused: unsupported content encoding {encoding}", reason="broken_body")
     # Our own inflater with an output bound: a compressed chunk of zeros can inflate a thousandfold.
     compressed = encoding in ("gzip", "x-gzip", "deflate")
     inflater: zlib._Decompress | None = None
@@ -239,10 +256,16 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
                 try:
                     body += inflater.decompress(data, room)
                 except zlib.error as error:
-                    raise FetchError(f"the server sent a broken {encoding} body: {error}") from None
+                    raise FetchError(
+                        f"the server sent a broken {encoding} body: {error}", reason="broken_body"
+                    ) from None
                 data = inflater.unconsumed_tail
             if len(body) > policy.max_bytes:
-                raise FetchError(f"refused: the document is larger than {policy.max_bytes:,} bytes")
+                raise FetchError(
+                    f"refused: the document is larger than {policy.max_bytes:,} bytes",
+                    reason="too_large",
+                    megabytes=policy.max_bytes // 1_000_000,
+                )
     return FetchedDocument(url, bytes(body), content_type, etag, last_modified)
 
 

@@ -98,7 +98,7 @@ def parse_document(
 ) -> Article:
     """Decode raw bytes (file, upload or HTTP body) and structure them."""
     if not data.strip():
-        raise DigestError("the document is empty")
+        raise DigestError("the document is empty", reason="no_text")
     text = decode_text(data, content_type=content_type)
     kind = detect_format(text, name=name, content_type=content_type)
     return parse_article(text, format=kind, language=language, max_chars=max_chars)
@@ -110,7 +110,7 @@ def structure(
     """Turn extracted blocks into an Article; ``DigestError`` when no text is left."""
     blocks, truncated = _truncate(document.blocks, max_chars)
     if not blocks:
-        raise DigestError("the document contains no text")
+        raise DigestError("the document contains no text", reason="no_text")
     title, blocks = _take_title(document, blocks)
     script = dominant_script(" ".join(b.text for b in blocks[:200]))
     kept, removed = remove_noise(blocks, script=script)
@@ -121,7 +121,7 @@ def structure(
     lead, sections = _split_sections(kept, headings)
     body = " ".join(lead + tuple(p for s in sections for p in s.paragraphs))
     if not _WORD_CHAR.search(body):
-        raise DigestError("the document contains no article text, only a title or symbols")
+        raise DigestError("the document contains no article text, only a title or symbols", reason="no_text")
     return Article(
         title=title,
         language=language or detect_language(body or title),

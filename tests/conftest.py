@@ -135,7 +135,10 @@ def cli(
                 scoped.setenv(name, value)
             from bot.cli import main
 
-            code = main(list(args))
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse: a usage error
+                code = int(exit_.code or 0)
         out, err = capsys.readouterr()
         return subprocess.CompletedProcess(list(args), code, out, err)
 

@@ -239,7 +239,7 @@ async def test_publish_by_url_goes_through_the_fetch_guard(
         await fake.reply_to(ADMIN, "/start")
         replies = await fake.reply_to(ADMIN, f"/publish {article_server}", count=2)
         assert "Reading the article" in replies[0].text
-        assert "Could not publish it" in replies[1].text and "loopback" in replies[1].text
+        assert "Could not publish it" in replies[1].text and "127.0.0.1" in replies[1].text
     async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
         before = len(fake.messages_to(ADMIN))
         fake.send_text(ADMIN, f"/publish {article_server}")
@@ -410,3 +410,17 @@ async def test_a_normal_upload_leaves_nothing_pending(
     async with session_scope(session_factory(engine)) as session:
         assert await upload_queries.pending_uploads(session) == []
     await engine.dispose()
+
+
+async def test_whoami_tells_users_their_id_and_the_log_names_new_users(
+    fake: FakeTelegram, sqlite_url: str, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running_bot(fake, sqlite_url):
+        [reply] = await fake.reply_to(READER, "/whoami")
+        assert str(READER) in reply.text and f"ADMIN_USER_IDS={READER}" in reply.text
+        [admin] = await fake.reply_to(ADMIN, "/whoami", language_code="zh-hant")
+        assert str(ADMIN) in admin.text and "管理員" in admin.text and "ADMIN_USER_IDS" not in admin.text
+        await fake.reply_to(READER, "/help")
+    first = [r.getMessage() for r in caplog.records if "first message from Telegram user" in r.getMessage()]
+    assert len([m for m in first if f"user {READER} " in m]) == 1 and f"ADMIN_USER_IDS={READER}" in first[0]

@@ -238,3 +238,30 @@ def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite, cli) -> None
     assert refused.returncode != 0 and "loopback" in refused.stderr and "Traceback" not in refused.stderr
     stats = run_cli("stats")
     assert stats.returncode == 0 and "outbox:" in stats.stdout
+
+
+def test_preview_checks_the_language_and_honours_the_fetch_settings(cli, site: LocalSite) -> None:
+    wrong = cli("preview", "-", "--language", "xx")
+    assert wrong.returncode == 2 and "unsupported language 'xx'" in wrong.stderr and "zh" in wrong.stderr
+    site.pages["/a.md"] = ("text/markdown", b"# Title\n\nThe first sentence of the lead. A second one.\n")
+    refused = cli("preview", site.url("/a.md"))
+    assert refused.returncode == 1 and "loopback" in refused.stderr
+    allowed = cli("preview", site.url("/a.md"), FETCH_ALLOW_PRIVATE_ADDRESSES="true")
+    assert allowed.returncode == 0 and "The first sentence of the lead." in allowed.stdout
+
+
+def test_the_sample_articles_of_the_repository_make_digests(cli) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    chinese = cli("preview", str(examples / "sample-zh.txt"))
+    assert chinese.returncode == 0 and "三、下一步安排" in chinese.stdout and "示例通讯社" in chinese.stdout
+    english = cli("preview", str(examples / "sample-en.md"), "--section", "2")
+    assert english.returncode == 0 and "October" in english.stdout
+
+
+def test_chat_shows_bold_and_links_on_a_terminal() -> None:
+    from bot.cli.chat import render_for_terminal
+
+    raw = '<b>Title</b> &amp; <i>more</i> <a href="https://example.org/x">link</a>'
+    assert render_for_terminal(raw, styled=False) == "Title & more link <https://example.org/x>"
+    styled = render_for_terminal(raw, styled=True)
+    assert "\x1b[0m\x1b[1mTitle\x1b[0m" in styled and "\x1b[3mmore" in styled

@@ -206,3 +206,11 @@ def test_a_traceback_only_with_verbose_and_never_a_secret(cli) -> None:
     quiet = cli("stats", DATABASE_URL="postgresql+asyncpg://postgres:pa55word-secret@127.0.0.1:1/x")
     assert "Traceback" not in quiet.stderr and len(quiet.stderr.strip().splitlines()) == 1
     assert "pa55word" not in quiet.stderr
+
+
+def test_startup_names_the_setting_to_fix(cli) -> None:
+    token = {"TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN"}
+    unreachable = cli("run", TELEGRAM_API_BASE_URL="http://127.0.0.1:1/bot", **token)
+    assert "TELEGRAM_API_BASE_URL" in _one_line_failure(unreachable)
+    database_down = cli("worker", DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/x", **token)
+    assert "DATABASE_URL" in _one_line_failure(database_down)

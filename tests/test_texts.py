@@ -90,3 +90,14 @@ def test_schedules_read_in_each_language() -> None:
 def test_values_are_escaped_and_echoes_cut() -> None:
     assert "&lt;b&gt;" in texts_for("en")("source_not_found", id="<b>")
     assert len(shorten("x" * 5000)) == 40
+
+
+def test_fetch_failures_read_in_the_readers_language() -> None:
+    from digests.fetch import FetchError
+
+    error = FetchError("refused: 10.0.0.1 is a private address", reason="blocked_address", address="10.0.0.1")
+    assert texts_for("en").failure(error) == "I may not fetch 10.0.0.1: it is a private or local address."
+    assert texts_for("zh").failure(error) == "不能抓取 10.0.0.1：这是内部或本地地址。"
+    assert texts_for("zh-hant").failure(error) == "不能抓取 10.0.0.1：這是內部或本地地址。"
+    unknown = FetchError("something new <b>", reason="")
+    assert texts_for("zh").failure(unknown) == "something new <b>"  # escaped where it is put in a message

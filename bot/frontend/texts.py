@@ -17,6 +17,7 @@ from typing import Final
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from digests.errors import DigestError
 from storage import SpecialSchedule
 
 LANGUAGES: Final = ("en", "zh", "zh-hant")  # as stored: English, Simplified and Traditional Chinese
@@ -103,6 +104,15 @@ class Texts:
 
     def plural(self, key: str, count: int, **values: object) -> str:
         return self._translations.ngettext(key, key, count).format(**_escaped(values))
+
+    def failure(self, error: DigestError) -> str:
+        """Why an article or source could not be read, in this language, as plain text (it goes
+        into a message as a value, escaped there); English only for a failure the catalogue lacks."""
+        key = f"reason_{error.reason}"
+        if error.reason and self._translations.gettext(key) != key:
+            values = {name: shorten(str(value), 60) for name, value in error.details.items()}
+            return self._translations.gettext(key).format(**values)
+        return str(error)
 
 
 def _escaped(values: dict[str, object]) -> dict[str, str]:

@@ -49,7 +49,11 @@ async def publish_bytes(
 ) -> Published:
     """Parse, store and preview an article; ``DigestError`` says why it cannot."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise digests.DigestError(f"the document is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+        raise digests.DigestError(
+            f"the document is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB",
+            reason="too_large",
+            megabytes=MAX_UPLOAD_BYTES // 1_000_000,
+        )
     article = await asyncio.to_thread(
         digests.parse_document,
         data,

@@ -55,7 +55,7 @@ async def publish(update: Update, context: BotContext) -> None:
         published = await publishing.publish_url(context.runtime, url)
     except DigestError as error:
         logger.info("publishing %s failed: %s", url[:200], error)
-        await context.reply(update, [texts("publish_failed", reason=error)])
+        await context.reply(update, [texts("publish_failed", reason=texts.failure(error))])
         return
     await _report(update, context, published)
 
@@ -93,7 +93,7 @@ async def publish_upload(bot: Bot, runtime: Runtime, upload: PendingUpload, text
         )
     except DigestError as error:
         logger.info("publishing upload %s failed: %s", safe(upload.file_name), error)
-        messages = [texts("publish_failed", reason=error)]
+        messages = [texts("publish_failed", reason=texts.failure(error))]
     except TelegramError as error:
         logger.warning("upload %s could not be downloaded: %s", safe(upload.file_name), safe(error))
         messages = [texts("upload_lost", name=upload.file_name)]

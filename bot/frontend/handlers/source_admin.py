@@ -42,7 +42,7 @@ async def add_source(update: Update, context: BotContext) -> None:
         added = await following.add_source(context.runtime, url=url)
     except DigestError as error:
         logger.info("adding source %s failed: %s", url[:200], error)
-        await context.reply(update, [texts("source_failed", reason=error)])
+        await context.reply(update, [texts("source_failed", reason=texts.failure(error))])
         return
     source, title = added.source, added.source.title or added.source.url
     if added.created:
