@@ -198,18 +198,18 @@ async def drop_postgres_database(url: str) -> None:
     await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def postgres_reachable() -> str | None:
-    """``None`` when the local PostgreSQL server answers; else why not."""
+async def postgres_reachable(server: str = POSTGRES_SERVER) -> str | None:
+    """``None`` when the PostgreSQL server answers; else why not (the reason a skip gives)."""
     from sqlalchemy import text
 
     from storage.db import create_engine
 
-    engine = create_engine(f"{POSTGRES_SERVER}/postgres")
+    engine = create_engine(f"{server}/postgres")
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure means: no server to test against
-        return f"no PostgreSQL at {POSTGRES_SERVER} ({type(error).__name__}: {error})"
+        return f"no PostgreSQL at {server} ({type(error).__name__}: {error})"
     finally:
         await engine.dispose()
     return None
