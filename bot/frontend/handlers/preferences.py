@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -44,38 +45,39 @@ async def settings(update: Update, context: BotContext) -> None:
 @chat_admins_only
 async def schedule(update: Update, context: BotContext) -> None:
     """Set when digests come: /schedule HH:MM [days] | instant | off."""
-    reader = await context.reader(update)
-    texts = reader.texts
-    try:
-        spec = parse_schedule(context.args or [])
-    except ScheduleError as error:
-        await context.reply(
-            update, [texts(error.reason, text=error.text) + "\n" + texts("schedule_examples")]
-        )
-        return
-    subscriber = await subscriptions.change_settings(
-        context.runtime, subscriber=reader.subscriber, schedule=spec
-    )
-    text = texts("schedule_set", schedule=describe_schedule(spec, texts), timezone=subscriber.timezone)
-    await _reply_with_next_digest(update, context, subscriber, text)
+    await _set_from_arguments(update, context, setting="schedule", parse=parse_schedule)
 
 
 @chat_admins_only
 async def timezone(update: Update, context: BotContext) -> None:
     """Set the chat's timezone: /timezone Area/City or +8."""
+    await _set_from_arguments(
+        update, context, setting="timezone", parse=lambda args: parse_timezone(" ".join(args))
+    )
+
+
+async def _set_from_arguments(
+    update: Update, context: BotContext, *, setting: str, parse: Callable[[list[str]], str]
+) -> None:
+    """Parse the schedule or timezone typed after the command, save it, and confirm it; a typing
+    error gets its reason and examples in the chat's language."""
     reader = await context.reader(update)
     texts = reader.texts
     try:
-        zone = parse_timezone(" ".join(context.args or []))
+        value = parse(context.args or [])
     except ScheduleError as error:
         await context.reply(
-            update, [texts(error.reason, text=error.text) + "\n" + texts("timezone_examples")]
+            update, [texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")]
         )
         return
     subscriber = await subscriptions.change_settings(
-        context.runtime, subscriber=reader.subscriber, timezone=zone
+        context.runtime, subscriber=reader.subscriber, **{setting: value}
     )
-    await _reply_with_next_digest(update, context, subscriber, texts("timezone_set", timezone=zone))
+    if setting == "schedule":
+        text = texts("schedule_set", schedule=describe_schedule(value, texts), timezone=subscriber.timezone)
+    else:
+        text = texts("timezone_set", timezone=value)
+    await _reply_with_next_digest(update, context, subscriber, text)
 
 
 async def _reply_with_next_digest(
