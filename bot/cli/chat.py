@@ -86,8 +86,13 @@ def _show(message: SentMessage, out: TextIO) -> None:
     styled = message.parse_mode == "HTML" and out.isatty()
     text = render_for_terminal(message.raw, styled=styled) if message.parse_mode == "HTML" else message.text
     out.write("\n" + text + "\n")
-    for number, button in enumerate(message.buttons, start=1):
-        out.write(f"  [{number}] {button['text']}\n")
+    number = 0
+    for row in (message.reply_markup or {}).get("inline_keyboard", []):  # one line per row of buttons
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number}] {escape_controls(button['text'])}")
+        out.write("  " + "  ".join(cells) + "\n")
     out.flush()
 
 
