@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     poll_max_new_entries: int = Field(default=50, ge=1, le=10_000)  # per poll of a feed; the rest later
     poll_max_page_fetches: int = Field(default=10, ge=0, le=1_000)  # full texts of excerpts, per poll
     poll_deadline_seconds: float = Field(default=120.0, gt=0)
+    poll_batch_size: int = Field(default=100, ge=1, le=10_000)  # sources claimed per tick
+    poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
     telegram_timeout_seconds: float = Field(default=10.0, gt=0)
     telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)

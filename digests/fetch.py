@@ -11,9 +11,11 @@ after decompression.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import socket
+import ssl
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -173,6 +175,14 @@ async def fetch(
         raise FetchError(f"not a valid host name in {_safe(url)}: {err}", reason="bad_url") from None
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every fetch: building one (loading the CA bundle) costs more than
+    parsing a page. A client per fetch stays: connections are pinned to the checked address of
+    one host name, and a shared pool could hand one host's TLS connection to another."""
+    return httpx.create_ssl_context()
+
+
 def _safe(url: str) -> str:
     return url if len(url) <= 200 else url[:200] + "…"
 
@@ -196,7 +206,7 @@ async def _fetch(
         headers["If-Modified-Since"] = last_modified
     timeout = httpx.Timeout(policy.deadline)
     async with httpx.AsyncClient(
-        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls_context()
     ) as client:
         for _hop in range(policy.max_redirects + 1):
             _check_url(current)

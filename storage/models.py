@@ -131,6 +131,7 @@ class Source(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1024)
     last_polled_at: datetime | None = _timestamp()
     paused_reason: str | None = Field(default=None, max_length=255)
+    body_hash: str | None = Field(default=None, max_length=64)  # of the last body: unchanged → not parsed
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 

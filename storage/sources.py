@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -74,15 +75,28 @@ async def set_paused(
     session.add(source)
 
 
-async def due_sources(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Source]:
-    """Sources whose next poll is due, most overdue first."""
-    statement = (
-        select(Source)
+async def claim_due_sources(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> Sequence[Source]:
+    """Take up to ``limit`` sources whose poll is due, most overdue first, for this process: their
+    next poll moves ``lease`` ahead, so no other worker polls them meanwhile (on PostgreSQL the
+    rows are locked with SKIP LOCKED, so that workers split the due sources between them). The
+    poll's outcome sets the real next time; a process that dies lets them come due after the lease.
+    """
+    candidates = (
+        select(Source.id)
         .where(_POLLED, col(Source.paused).is_(False), col(Source.next_poll_at) <= now)
         .order_by(col(Source.next_poll_at))
         .limit(limit)
     )
-    return (await session.exec(statement)).all()
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list((await session.exec(candidates)).all())
+    if not ids:
+        return []
+    await session.exec(update(Source).where(col(Source.id).in_(ids)).values(next_poll_at=now + lease))
+    claimed = (await session.exec(select(Source).where(col(Source.id).in_(ids)))).all()
+    return sorted(claimed, key=lambda source: ids.index(source.id))
 
 
 async def record_poll(
@@ -96,11 +110,14 @@ async def record_poll(
     error: str | None = None,
     title: str | None = None,
     note: str | None = None,
+    body_hash: str | None = None,
 ) -> None:
     """The outcome of a poll: validators on success (with a ``note`` to show, such as entries
     left for later); the error and one more failure otherwise."""
     source.last_polled_at = now
     source.next_poll_at = next_poll_at
+    if body_hash is not None:
+        source.body_hash = body_hash
     if error is None:
         source.error_count = 0
         source.last_error = note[:1024] if note else None

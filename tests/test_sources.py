@@ -486,3 +486,54 @@ async def test_a_poll_past_its_deadline_is_recorded_and_retried_later(site, poll
     result = await source_poller.poll(source)
     assert result.error is not None and "longer than 1 s" in result.error
     assert source.last_polled_at > before and source.next_poll_at > datetime.now(UTC)
+
+
+async def test_two_workers_on_postgresql_split_the_due_sources_and_poll_none_twice(
+    site, postgres_url: str
+) -> None:
+    """Sources are claimed, not just read: two pollers sharing one database each take about half,
+    and every feed is fetched exactly once."""
+    from bot.settings import Settings
+    from bot.usecases.runtime import open_runtime
+    from storage import sources as source_queries
+    from tests.helpers import reset_database
+
+    await reset_database(postgres_url)
+    for n in range(40):
+        site.pages[f"/f{n}.xml"] = ("application/rss+xml", rss([]))
+    settings = Settings(
+        _env_file=None, database_url=postgres_url, fetch_allow_private_addresses=True, poll_batch_size=4
+    )
+    async with open_runtime(settings) as first, open_runtime(settings) as second:
+        async with session_scope(first.sessions) as session:
+            for n in range(40):
+                await source_queries.add_source(
+                    session, url=site.url(f"/f{n}.xml"), kind="feed", title=None, poll_interval_seconds=1800
+                )
+
+        async def drain(runtime) -> int:
+            polled = 0
+            while results := await SourcePoller(runtime).poll_due():
+                polled += len(results)
+            return polled
+
+        counts = await asyncio.gather(drain(first), drain(second))
+    assert sum(counts) == 40 and min(counts) >= 8, counts
+    assert all(site.hits.get(f"/f{n}.xml") == 1 for n in range(40)), site.hits
+
+
+async def test_an_unchanged_feed_is_neither_parsed_nor_written(site, poller, monkeypatch) -> None:
+    """No ETag, same bytes: the poll stops at the body's hash."""
+    source_poller, _ = poller
+    body = rss([("a", "Alpha", BODY.format(n="Alpha"), datetime.now(UTC))])
+    site.routes["/plain.xml"] = lambda h: send(h, 200, "application/rss+xml", body)  # no ETag
+    source, _, first = await source_poller.add(site.url("/plain.xml"))
+    assert first.new == 1
+    import bot.usecases.polling as polling_module
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an unchanged feed was parsed")
+
+    monkeypatch.setattr(polling_module, "parse_feed", no_parsing)
+    again = await source_poller.poll(source)
+    assert again.not_modified and again.new == 0 and source.last_polled_at is not None

@@ -154,4 +154,6 @@ async def test_without_a_server_the_postgresql_tests_say_why_they_skip() -> None
     from tests.helpers import postgres_reachable
 
     reason = await postgres_reachable("postgresql+asyncpg://postgres@127.0.0.1:1")
-    assert reason is not None and reason.startswith("no PostgreSQL at postgresql+asyncpg://postgres@127.0.0.1:1")
+    assert reason is not None and reason.startswith(
+        "no PostgreSQL at postgresql+asyncpg://postgres@127.0.0.1:1"
+    )

@@ -81,11 +81,25 @@ class SourcePoller:
         result = await self.poll(source) if created else PollResult(source.id)
         return source, created, result
 
-    async def poll_due(self, *, now: datetime | None = None, limit: int = 5) -> list[PollResult]:
-        """Poll the sources that are due, a few at a time."""
+    async def poll_due(self, *, now: datetime | None = None, limit: int | None = None) -> list[PollResult]:
+        """Claim a batch of due sources (POLL_BATCH_SIZE) and poll them, POLL_CONCURRENCY at a time.
+
+        Claimed, not just read: several workers sharing a PostgreSQL database split the due
+        sources between them, and none is polled twice at once.
+        """
+        settings = self.runtime.settings
+        lease = timedelta(seconds=settings.poll_deadline_seconds + 60)
         async with session_scope(self.runtime.sessions) as session:
-            due = await source_queries.due_sources(session, now=now or utcnow(), limit=limit)
-        return list(await asyncio.gather(*(self.poll(source) for source in due)))
+            due = await source_queries.claim_due_sources(
+                session, now=now or utcnow(), limit=limit or settings.poll_batch_size, lease=lease
+            )
+        slots = asyncio.Semaphore(settings.poll_concurrency)
+
+        async def poll(source: Source) -> PollResult:
+            async with slots:
+                return await self.poll(source)
+
+        return list(await asyncio.gather(*(poll(source) for source in due)))
 
     async def poll(self, source: Source) -> PollResult:
         """Fetch a source once (conditional GET) and store what is new or changed."""
@@ -105,8 +119,13 @@ class SourcePoller:
                 document = await fetch(
                     source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
                 )
-                if document.not_modified:
-                    await self._record(source, now=now)
+                body_hash = (
+                    hashlib.sha256(document.content).hexdigest() if not document.not_modified else None
+                )
+                if document.not_modified or body_hash == source.body_hash:  # 304, or the very same bytes
+                    await self._record(
+                        source, now=now, etag=document.etag, last_modified=document.last_modified
+                    )
                     return PollResult(source.id, not_modified=True)
                 first_poll = source.last_polled_at is None
                 if source.kind == SourceKind.FEED:
@@ -131,7 +150,12 @@ class SourcePoller:
             logger.exception("source %s: polling failed unexpectedly", source.id)
             return await self._failed(source, f"unexpected {type(error).__name__}", now)
         await self._record(
-            source, now=now, etag=document.etag, last_modified=document.last_modified, note=result.note
+            source,
+            now=now,
+            etag=document.etag,
+            last_modified=document.last_modified,
+            note=result.note,
+            body_hash=None if result.note else body_hash,  # entries left for later: not "unchanged"
         )
         if result.announced:
             self.runtime.queued()
@@ -145,6 +169,7 @@ class SourcePoller:
         etag: str | None = None,
         last_modified: str | None = None,
         note: str | None = None,
+        body_hash: str | None = None,
     ) -> None:
         # Entries left for later come on the next regular poll; a validator would hide them.
         etag, last_modified = (None, None) if note else (etag, last_modified)
@@ -157,6 +182,7 @@ class SourcePoller:
                 last_modified=last_modified,
                 next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
                 note=note,
+                body_hash=body_hash,
             )
 
     async def _failed(self, source: Source, error: str, now: datetime) -> PollResult:

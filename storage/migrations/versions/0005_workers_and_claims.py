@@ -28,6 +28,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("delivery") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=36), nullable=True))
+    with op.batch_alter_table("source") as batch:
+        batch.add_column(sa.Column("body_hash", sa.String(length=64), nullable=True))
     op.create_table(
         "pending_upload",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -42,6 +44,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("pending_upload")
+    with op.batch_alter_table("source") as batch:
+        batch.drop_column("body_hash")
     with op.batch_alter_table("delivery") as batch:
         batch.drop_column("claimed_by")
     op.drop_table("worker")
