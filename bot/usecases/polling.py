@@ -237,13 +237,14 @@ class SourcePoller:
 
         articles = await asyncio.gather(*(article_of(entry) for entry in batch))
         new = updated = announced = 0
-        for entry, article in zip(batch, articles, strict=True):
-            if article is None:
-                continue
-            outcome = await self._store_entry(source, entry, article, first_poll, recent=entry.key in top)
-            new += outcome in ("new", "announced")
-            announced += outcome == "announced"
-            updated += outcome == "updated"
+        async with self.runtime.single_writer():  # SQLite: one feed's writes after another, no lock waits
+            for entry, article in zip(batch, articles, strict=True):
+                if article is None:
+                    continue
+                outcome = await self._store_entry(source, entry, article, first_poll, recent=entry.key in top)
+                new += outcome in ("new", "announced")
+                announced += outcome == "announced"
+                updated += outcome == "updated"
         note = None
         if left:
             note = f"{len(changed)} new or changed entries; {len(batch)} stored now, {left} on later polls"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +36,7 @@ class Runtime:
     # Called when a source is paused after failing too often (the front end tells the admins).
     on_source_paused: list[SourcePausedHook] = field(default_factory=list)
     last_tick_at: datetime | None = None
+    _write_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     # One log line when the database stops answering and one when it is back, for every part.
     database: OutageLog = field(default_factory=lambda: OutageLog(logger, "the database"))
 
@@ -48,6 +51,12 @@ class Runtime:
             renderer=DigestRenderer(sessions, normal_sentences=settings.digest_sentences),
             fetch_policy=fetch_policy(settings),
         )
+
+    def single_writer(self) -> AbstractAsyncContextManager[object]:
+        """Around a burst of writes: on SQLite, which has one writer at a time, the process's
+        writers take turns here instead of waiting on the file lock (which sleeps and retries);
+        on PostgreSQL nothing is held."""
+        return self._write_turns if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     def queued(self) -> None:
         """Something was queued for delivery: wake whoever delivers."""
