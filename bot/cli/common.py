@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
 from bot.logs import add_secrets, use_json_lines
-from bot.settings import Settings
-from bot.usecases.runtime import Runtime, open_runtime
-from storage import SchemaBehindError, ensure_schema
+
+if TYPE_CHECKING:  # the database stack is imported when a command needs it: `preview` must start fast
+    from bot.settings import Settings
+    from bot.usecases.runtime import Runtime
 
 NO_TOKEN = "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather in it"
 
@@ -29,6 +30,8 @@ def load_settings() -> Settings:
 
     Its secrets are registered for redaction at once, and a `.env` others can read is reported.
     """
+    from bot.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as error:
@@ -55,6 +58,8 @@ def require_token(settings: Settings) -> Settings:
 
 async def prepare_database(settings: Settings) -> None:
     """Upgrade SQLite in place; refuse a PostgreSQL schema that is behind."""
+    from storage import SchemaBehindError, ensure_schema
+
     try:
         await ensure_schema(settings.database_url)
     except SchemaBehindError as error:
@@ -65,6 +70,8 @@ async def prepare_database(settings: Settings) -> None:
 
 async def with_runtime(settings: Settings, action: Callable[[Runtime], Awaitable[Result]]) -> Result:
     """Run a use case against the database, without a bot."""
+    from bot.usecases.runtime import open_runtime
+
     await prepare_database(settings)
     async with open_runtime(settings) as runtime:
         return await action(runtime)
