@@ -62,10 +62,8 @@ class _Terminal(HTMLParser):
         self.parts.append(self._style())
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.open:
-            self.open.reverse()
-            self.open.remove(tag)
-            self.open.reverse()
+        if tag in self.open:  # close the innermost one
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag)]
         if tag == "a" and self.links:
             self.parts.append(f" <{self.links.pop()}>")
         self.parts.append(self._style())

@@ -241,7 +241,9 @@ class SourcePoller:
             for entry, article in zip(batch, articles, strict=True):
                 if article is None:
                     continue
-                outcome = await self._store_entry(source, entry, article, first_poll, recent=entry.key in top)
+                outcome = await self._store_entry(
+                    source, entry, article, first_poll, recent=entry.key in top, stored=entry.key in known
+                )
                 new += outcome in ("new", "announced")
                 announced += outcome == "announced"
                 updated += outcome == "updated"
@@ -252,13 +254,23 @@ class SourcePoller:
         return PollResult(source.id, new=new, updated=updated, announced=announced, note=note)
 
     async def _store_entry(
-        self, source: Source, entry: FeedEntry, article: digests.Article, first_poll: bool, *, recent: bool
+        self,
+        source: Source,
+        entry: FeedEntry,
+        article: digests.Article,
+        first_poll: bool,
+        *,
+        recent: bool,
+        stored: bool = True,
     ) -> str:
-        """Store one entry: "new", "announced", "updated" or "same"."""
+        """Store one entry: "new", "announced", "updated" or "same". ``stored=False`` says the
+        entry is not in the database yet (the poll's one query of known entries), so no lookup."""
         extra = {"entry_fingerprint": _fingerprint(entry)}
         async with session_scope(self.runtime.sessions) as session:
-            existing = await source_queries.article_by_entry(
-                session, source_id=source.id, entry_key=entry.key
+            existing = (
+                await source_queries.article_by_entry(session, source_id=source.id, entry_key=entry.key)
+                if stored
+                else None
             )
             if existing is not None:
                 changed = await article_queries.update_article(
