@@ -1,12 +1,14 @@
 """Delivery throughput, rate limiting, memory and the due query, against a fake Bot API server.
 
-Usage: uv run python benchmarks/bench_delivery.py [--subscribers 10000] [--limited-seconds 60]
-                                                  [--memory-subscribers 100000] [--query-subscribers 100000]
+Usage: uv run python -m benchmarks.bench_delivery [--throughput-subscribers 10000,50000]
+           [--databases sqlite,postgresql] [--limited-seconds 60] [--memory-subscribers 100000]
+           [--query-subscribers 100000] [--parts abcd]
 
 Prints, in one run:
  (a) rate limiting off: end-to-end messages/s of the outbox (tick, claim, render, send, mark) for one
-     article to N subscribers, and of a naive loop (`for chat in chats: await bot.send_message(...)`)
-     on the same server, and their ratio;
+     article to N subscribers, and of a naive loop (`for chat in chats: await bot.send_message(...)`
+     with PTB's Bot as it comes) on the same server, and their ratio: on SQLite and on PostgreSQL
+     (a database of its own on DATABASE_URL's server, else on the local one), side by side;
  (b) default limits against a server that answers 429 above 30 messages/s: the achieved rate over at
      least 60 s, and how many 429s came, and how many after the first second;
  (c) peak memory of a process that queues and delivers to 100,000 subscribers due at once;
@@ -42,7 +44,7 @@ from storage import subscribers as subscriber_queries
 from storage.deliveries import Claimed
 from storage.subscribers import Recipient
 from tests.crash_harness import queue_one_article
-from tests.helpers import postgres_database, reset_database
+from tests.helpers import POSTGRES_SERVER, postgres_database, reset_database
 
 TOKEN = "123456:BENCH-TOKEN"
 
@@ -103,21 +105,24 @@ async def deliver_all(config: Settings) -> tuple[int, float]:
 
 
 async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, float]:
-    """`for chat in chats: await bot.send_message(...)`: the same bot and message, no bookkeeping."""
-    from telegram import LinkPreviewOptions
+    """`for chat in chats: await bot.send_message(...)` with PTB's Bot as it comes: the same
+    message, no bookkeeping."""
+    from telegram import Bot, LinkPreviewOptions
     from telegram.constants import ParseMode
 
     config = settings(url, server, rate_limit=0)
     application = build_application(config, roles=DELIVERY_ONLY)
-    async with application:
+    async with application:  # only to render the very message the outbox sends
         runtime = application.bot_data.runtime
         async with session_scope(runtime.sessions) as session:
             article = await article_queries.latest_article(session)
         articles = await runtime.renderer.load_articles([article.id])
         worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
         [message] = await worker._render(Recipient(0, 0, "normal"), [Claimed(0, 0, article.id, 1)], articles)
-        no_preview = LinkPreviewOptions(is_disabled=True)
-        bot = application.bot
+        await runtime.close()
+    no_preview = LinkPreviewOptions(is_disabled=True)
+    # The naive script: python-telegram-bot's Bot as it comes, one message after another.
+    async with Bot(TOKEN, base_url=server.base_url) as bot:
         started = time.perf_counter()
         for chat in range(10_000, 10_000 + chats):
             await bot.send_message(
@@ -128,11 +133,10 @@ async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, flo
                 link_preview_options=no_preview,
             )
         elapsed = time.perf_counter() - started
-        await runtime.close()
     return chats, elapsed
 
 
-async def part_throughput(url: str, subscribers: int) -> None:
+async def part_throughput(url: str, subscribers: int, label: str) -> None:
     server = FakeServer()
     try:
         await reset_database(url)
@@ -142,11 +146,34 @@ async def part_throughput(url: str, subscribers: int) -> None:
     finally:
         server.close()
     outbox_rate, naive_rate = sent / seconds, naive_sent / naive_seconds
-    print(f"(a) outbox, rate limiting off: {sent} messages in {seconds:.1f} s = {outbox_rate:.0f} msg/s")
     print(
-        f"    naive loop:                {naive_sent} messages in {naive_seconds:.1f} s = {naive_rate:.0f} msg/s"
+        f"(a) {label:<10} {subscribers:>7}: outbox {outbox_rate:4.0f} msg/s ({sent} in {seconds:.1f} s), "
+        f"naive loop {naive_rate:4.0f} msg/s; ratio {outbox_rate / naive_rate:.2f} (target >= 1.0)"
     )
-    print(f"    ratio outbox / naive:      {outbox_rate / naive_rate:.2f}  (target >= 1.0)")
+
+
+async def throughput_on_each_database(args: argparse.Namespace, sqlite: str) -> None:
+    """Part (a) on SQLite and on PostgreSQL (in a database of its own, dropped afterwards, on the
+    server of DATABASE_URL when it names one), at each number of subscribers."""
+    for count in args.throughput_subscribers:
+        if "sqlite" in args.databases:
+            await part_throughput(sqlite, count, "SQLite")
+        if "postgresql" in args.databases:
+            async with postgres_database("digestbot_bench", postgres_server()) as url:
+                await part_throughput(url, count, "PostgreSQL")
+
+
+def postgres_server() -> str:
+    """The PostgreSQL server of DATABASE_URL when it names one, else the local one: the benchmark
+    makes a database of its own there (it never resets the database DATABASE_URL names)."""
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalize_url
+
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith("postgres"):
+        return POSTGRES_SERVER
+    return make_url(normalize_url(given))._replace(database=None).render_as_string(hide_password=False)
 
 
 async def part_rate_limited(url: str, seconds: float) -> None:
@@ -250,14 +277,22 @@ async def part_due_query(url: str, subscribers: int, label: str) -> None:
 
 async def main_async(args: argparse.Namespace, url: str) -> None:
     if "a" in args.parts:
-        await part_throughput(url, args.subscribers)
+        await throughput_on_each_database(args, url)
     if "b" in args.parts:
         await part_rate_limited(url, args.limited_seconds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument(
+        "--throughput-subscribers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[10_000, 50_000],
+        help="part (a): comma-separated subscriber counts",
+    )
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="part (a): sqlite, postgresql or both"
+    )
     parser.add_argument("--limited-seconds", type=float, default=60.0)
     parser.add_argument("--memory-subscribers", type=int, default=100_000)
     parser.add_argument("--query-subscribers", type=int, default=100_000)
@@ -270,7 +305,6 @@ def main() -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
     url = f"sqlite+aiosqlite:///{folder / 'outbox.db'}"
-    os.environ.pop("DATABASE_URL", None)
     print(f"SQLite outbox in {folder}; fake Bot API server in a child process on 127.0.0.1")
     asyncio.run(main_async(args, url))
     if "c" in args.parts:

@@ -113,7 +113,6 @@ def configure_logging(*, verbose: bool = False, json_lines: bool = False) -> Non
     for noisy in (
         "httpx",
         "httpcore",
-        "jieba",
         "trafilatura",
         "htmldate",
         "charset_normalizer",

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
     delivery_batch_size: int = Field(default=100, ge=1, le=10_000)
-    delivery_concurrency: int = Field(default=16, ge=1, le=1_000)  # sends in flight, not yet recorded
+    # Digests being sent or waiting for their group commit; more of them make larger groups.
+    delivery_concurrency: int = Field(default=32, ge=1, le=1_000)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
     delivery_max_attempts: int = Field(default=6, ge=1)
     delivery_backoff_seconds: float = Field(default=10.0, gt=0)

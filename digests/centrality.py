@@ -8,12 +8,13 @@ weighted by ``1 / (1 + position) ** position_power``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from sumy.nlp.stemmers import null_stemmer
-from sumy.summarizers._summarizer import AbstractSummarizer
+
+from digests.contract import Summarizer, null_stemmer
 
 
 class StopWords:
@@ -30,7 +31,7 @@ class StopWords:
         self._stop_words = frozenset(map(self.normalize_word, words))
 
 
-class CentralitySummarizer(StopWords, AbstractSummarizer):
+class CentralitySummarizer(StopWords, Summarizer):
     """Directed tf-idf centrality times a position prior."""
 
     def __init__(
@@ -92,24 +93,37 @@ class CentralitySummarizer(StopWords, AbstractSummarizer):
         )
 
 
+def tfidf_vectors(words: Sequence[Sequence[str]]) -> list[dict[str, float]]:
+    """Each sentence's tf-idf vector (term → weight), of unit length unless it has no terms."""
+    count = len(words)
+    frequencies = [Counter(sentence) for sentence in words]
+    document_frequency: Counter[str] = Counter()
+    for counts in frequencies:
+        document_frequency.update(counts.keys())
+    idf = {term: math.log((1 + count) / (1 + df)) + 1.0 for term, df in document_frequency.items()}
+    vectors = []
+    for counts in frequencies:
+        weights = {term: frequency * idf[term] for term, frequency in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        vectors.append({term: w / norm for term, w in weights.items()} if norm > 0 else {})
+    return vectors
+
+
 def tfidf_similarity(words: Sequence[Sequence[str]]) -> np.ndarray:
     """Cosine similarity of the sentences' tf-idf vectors (one list of terms a sentence),
-    zero on the diagonal."""
+    zero on the diagonal: a dense matrix, for methods that need every pair."""
     count = len(words)
+    vectors = tfidf_vectors(words)
     vocabulary: dict[str, int] = {}
-    for sentence in words:
-        for term in sentence:
+    for vector in vectors:
+        for term in vector:
             vocabulary.setdefault(term, len(vocabulary))
     if not vocabulary:
         return np.zeros((count, count))
     matrix = np.zeros((count, len(vocabulary)))
-    for row, sentence in enumerate(words):
-        for term, frequency in Counter(sentence).items():
-            matrix[row, vocabulary[term]] = frequency
-    document_frequency = (matrix > 0).sum(axis=0)
-    matrix *= np.log((1 + count) / (1 + document_frequency)) + 1.0
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    for row, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            matrix[row, vocabulary[term]] = weight
     similarity = matrix @ matrix.T
     np.fill_diagonal(similarity, 0.0)
     return similarity

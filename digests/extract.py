@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from digests.errors import DigestError
 
-Format = Literal["auto", "text", "markdown", "html"]
+# "fragment": HTML that is all content (a feed entry's body), walked without main-content extraction.
+Format = Literal["auto", "text", "markdown", "html", "fragment"]
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _MARKDOWN_BREAK = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d{1,3}[.)][ \t]|>|```|~~~|\||#)")
@@ -63,6 +64,8 @@ def extract(text: str, *, format: Format = "auto", name: str | None = None) -> E
     kind = detect_format(text, name=name) if format == "auto" else format
     if kind == "html":
         return _from_html(text)
+    if kind == "fragment":
+        return _from_html_tree(text)
     if kind == "markdown":
         return ExtractedDocument(blocks=tuple(_markdown_blocks(text)))
     return ExtractedDocument(blocks=tuple(_text_blocks(text)))
@@ -173,11 +176,75 @@ def _inside(element: object, tag: str) -> bool:
     return False
 
 
-_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre")
+_BLOCK_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre"})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "cite",
+        "code",
+        "em",
+        "font",
+        "i",
+        "img",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+    }
+)
+_MAX_DEPTH = 200  # deeper markup is read as one run of text
+
+
+def _tree_blocks(root: object) -> list[Block]:
+    """Headings and paragraphs in order, and the loose text between them (a ``<div>`` of lines)
+    as one block per line."""
+    blocks: list[Block] = []
+    loose: list[str] = []
+
+    def flush() -> None:
+        lines = "".join(loose).splitlines()
+        loose.clear()
+        blocks.extend(Block(text) for text in map(_clean, lines) if text)
+
+    def visit(element: Any, depth: int) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""  # comments have no tag name
+        if tag in _BLOCK_TAGS:
+            flush()
+            # Inline markup joins without a space: "中国<b>经济</b>" is one word run.
+            if text := _clean(" ".join("".join(element.itertext()).splitlines())):
+                blocks.append(Block(text, heading_level=int(tag[1]) if tag[0] == "h" else 0))
+            return
+        if (
+            not tag
+            or depth > _MAX_DEPTH
+            or (tag in _INLINE_TAGS and not any(d.tag in _BLOCK_TAGS for d in element.iterdescendants()))
+        ):
+            if tag:
+                loose.append("".join(element.itertext()))
+            return
+        flush()
+        loose.append(element.text or "")
+        for child in element:
+            visit(child, depth + 1)
+            loose.append(child.tail or "")
+        flush()
+
+    visit(root, 0)
+    flush()
+    return blocks
 
 
 def _from_html_tree(html: str) -> ExtractedDocument:
-    """A plain walk over headings and paragraphs, for fragments trafilatura rejects."""
+    """A plain walk over headings and paragraphs: feed entries, and fragments trafilatura rejects."""
     import lxml.html
     from lxml import etree
 
@@ -187,19 +254,10 @@ def _from_html_tree(html: str) -> ExtractedDocument:
         raise DigestError(f"cannot read this HTML page: {err}", reason="bad_page") from err
     for bad in root.xpath("//script|//style|//noscript|//nav|//footer|//header|//aside|//form"):
         bad.drop_tree()
-    blocks: list[Block] = []
-    for element in root.iter(*_BLOCK_TAGS):
-        if any(ancestor.tag in ("p", "li", "blockquote") for ancestor in element.iterancestors()):
-            continue
-        text = _clean(" ".join(element.itertext()))
-        if not text:
-            continue
-        level = int(element.tag[1]) if element.tag[0] == "h" else 0
-        blocks.append(Block(text, heading_level=level))
-    if not blocks:
-        body = root.find("body")
-        text = body.text_content() if body is not None else root.text_content()
-        blocks = _text_blocks(text)
+    for br in root.iter("br"):  # lines of a <div> without paragraphs stay lines
+        br.tail = "\n" + (br.tail or "")
+    body = root.find("body")
+    blocks = _tree_blocks(body if body is not None else root)
     title_element = root.find(".//title")
     title = _clean(title_element.text_content()) if title_element is not None else None
     return ExtractedDocument(blocks=tuple(blocks), title=title or None)

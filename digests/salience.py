@@ -13,15 +13,14 @@ cross-validation and shipped here as constants: no model file, no download.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from sumy.nlp.stemmers import null_stemmer
-from sumy.summarizers._summarizer import AbstractSummarizer
 
-from digests.centrality import StopWords, tfidf_similarity
+from digests.centrality import StopWords, tfidf_vectors
 from digests.cohesion import opens_by_pointing_back
+from digests.contract import Summarizer, null_stemmer
 
 FEATURES: tuple[str, ...] = (
     "position",  # 1 / (1 + sentence index)
@@ -205,14 +204,33 @@ def _scaled(values: np.ndarray) -> np.ndarray:
 
 def _centrality(words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Mean tf-idf cosine similarity of each sentence to the others; the same to the
-    sentences after it minus those before it, each scaled to the document's best."""
+    sentences after it minus those before it, each scaled to the document's best.
+
+    Linear in the text, not quadratic: with unit vectors m_i, the similarities to all others
+    sum to m_i·T − |m_i|² (T the sum of all vectors), and to the later ones minus the earlier
+    ones to m_i·T − |m_i|² − 2·m_i·P_i (P_i the sum of the vectors before i), so no
+    sentence-by-sentence matrix is built: every sentence of a long section is ranked.
+    """
     count = len(words)
     if count < 2:
         return np.zeros(count), np.zeros(count)
-    similarity = tfidf_similarity(words)
-    directed = np.triu(similarity, k=1).sum(axis=1) - np.tril(similarity, k=-1).sum(axis=1)
+    rows = tfidf_vectors(words)
+    total: dict[str, float] = defaultdict(float)
+    for row in rows:
+        for term, weight in row.items():
+            total[term] += weight
+    before: dict[str, float] = defaultdict(float)
+    to_all, directed = np.empty(count), np.empty(count)
+    for index, row in enumerate(rows):
+        self_similarity = sum(weight * weight for weight in row.values())
+        with_all = sum(weight * total[term] for term, weight in row.items()) - self_similarity
+        with_earlier = sum(weight * before[term] for term, weight in row.items())
+        to_all[index] = with_all
+        directed[index] = with_all - 2.0 * with_earlier
+        for term, weight in row.items():
+            before[term] += weight
     directed -= directed.min()
-    return _scaled(similarity.sum(axis=1) / (count - 1)), _scaled(directed)
+    return _scaled(to_all / (count - 1)), _scaled(directed)
 
 
 def _probability(words: Sequence[Sequence[str]]) -> np.ndarray:
@@ -227,7 +245,7 @@ def _probability(words: Sequence[Sequence[str]]) -> np.ndarray:
     return _scaled(means)
 
 
-class SalienceSummarizer(StopWords, AbstractSummarizer):
+class SalienceSummarizer(StopWords, Summarizer):
     """Sentences ranked by a fitted linear model over their features; the text's genre
     blends the weights fitted for news with those fitted for reports."""
 

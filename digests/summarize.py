@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from digests.cohesion import choose_cohesive, opens_by_pointing_back
+from digests.contract import null_stemmer
 from digests.errors import DigestError, SectionNotFound
 from digests.language import detect_language, dominant_script
 from digests.model import Article, ArticleDigest, Section, SectionDigest
@@ -16,7 +17,11 @@ from digests.tokenizers import SUMY_LANGUAGES, Tokenizer, tokenizer_for
 
 logger = logging.getLogger(__name__)
 
-MAX_CANDIDATES = 400  # sentences ranked per section: bounds the summarizer's time per article
+# Summarizers whose time grows linearly with the section rank it whole; the others (graph and
+# matrix methods, quadratic or worse) rank windows of this many sentences, then the windows'
+# best sentences against each other: every sentence of a long section is considered.
+LINEAR_METHODS = frozenset({"salience"})
+RANKING_WINDOW = 400
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
 # Chosen by benchmarks/eval_rouge.py on the development sets (see README): the fitted
@@ -125,22 +130,31 @@ def summarize_paragraphs(
 
 
 def candidate_paragraphs(paragraphs: Sequence[Sequence[str]]) -> list[list[str]]:
-    """The sentences a summarizer ranks: stripped, each text once, empty paragraphs gone,
-    at most ``MAX_CANDIDATES`` (graph methods are quadratic: a very long section is
-    ranked on its first sentences only)."""
+    """The sentences a summarizer ranks: stripped, each text once, empty paragraphs gone."""
     seen: set[str] = set()
     kept: list[list[str]] = []
-    room = MAX_CANDIDATES
     for paragraph in paragraphs:
-        sentences = [s for s in dict.fromkeys(s.strip() for s in paragraph) if s and s not in seen][:room]
+        sentences = [s for s in dict.fromkeys(s.strip() for s in paragraph) if s and s not in seen]
         seen.update(sentences)
-        room -= len(sentences)
         if sentences:
             kept.append(sentences)
-        if room <= 0:
-            logger.debug("ranking the first %d sentences only", MAX_CANDIDATES)
-            break
     return kept
+
+
+def _windows(paragraphs: list[list[str]], size: int) -> list[list[list[str]]]:
+    """The paragraphs cut into runs of at most ``size`` sentences (a long paragraph is split)."""
+    windows: list[list[list[str]]] = [[]]
+    room = size
+    for paragraph in paragraphs:
+        rest = paragraph
+        while rest:
+            if room == 0:
+                windows.append([])
+                room = size
+            piece, rest = rest[:room], rest[room:]
+            windows[-1].append(piece)
+            room -= len(piece)
+    return windows
 
 
 class _Ranking:
@@ -155,7 +169,32 @@ class _Ranking:
 
 
 def _rank(paragraphs: list[list[str]], language: str, method: str, headings: tuple[str, ...]) -> list[int]:
-    """Every sentence's position in the text, best first, by the named summarizer."""
+    """Every sentence's position in the text, best first, by the named summarizer; a long text
+    and a method that is not linear: each window ranked, then the windows' best together."""
+    count = sum(map(len, paragraphs))
+    if method in LINEAR_METHODS or count <= RANKING_WINDOW:
+        return _rank_whole(paragraphs, language, method, headings)
+    windows = _windows(paragraphs, RANKING_WINDOW)
+    per_window: list[list[int]] = []  # each window's ranking, as positions in the whole text
+    offset = 0
+    for window in windows:
+        per_window.append([offset + i for i in _rank_whole(window, language, method, headings)])
+        offset += sum(map(len, window))
+    # The same share of every window goes to the final round, as many as one window holds.
+    share = max(1, RANKING_WINDOW // len(windows))
+    finalists = sorted(i for ranking in per_window for i in ranking[:share])
+    flat = [s for paragraph in paragraphs for s in paragraph]
+    final = _rank_whole([[flat[i] for i in finalists]], language, method, headings)
+    best = [finalists[i] for i in final]
+    chosen = set(best)
+    # The rest follow by their rank within their windows, the windows interleaved.
+    rest = [r[depth] for depth in range(RANKING_WINDOW) for r in per_window if depth < len(r)]
+    return best + [i for i in rest if i not in chosen]
+
+
+def _rank_whole(
+    paragraphs: list[list[str]], language: str, method: str, headings: tuple[str, ...]
+) -> list[int]:
     document = build_document(paragraphs, language, headings)
     summarizer = build_summarizer(method, language)
     if method == "edmundson":
@@ -168,7 +207,8 @@ def _rank(paragraphs: list[list[str]], language: str, method: str, headings: tup
         summarizer(document, ranking)
     count = sum(map(len, paragraphs))
     order = [i for i in ranking.order if i < count]
-    return order + [i for i in range(count) if i not in set(order)]
+    ranked = set(order)
+    return order + [i for i in range(count) if i not in ranked]
 
 
 def build_document(paragraphs: Sequence[Sequence[str]], language: str, headings: Sequence[str] = ()):  # noqa: ANN201
@@ -214,13 +254,17 @@ def _stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
+# Languages sumy has no stemmer for: its module (and with it NLTK) is not imported for them.
+_NO_STEMMER = frozenset({"chinese", "japanese", "korean", "hebrew", "thai"})
+
+
 @cache
 def _stemmer(language: str):  # noqa: ANN202 - a sumy stemmer callable
-    from sumy.nlp.stemmers import Stemmer, null_stemmer
-
     name = SUMY_LANGUAGES.get(language.split("-")[0].lower())
-    if name is None:
+    if name is None or name in _NO_STEMMER:
         return null_stemmer
+    from sumy.nlp.stemmers import Stemmer
+
     try:
         return Stemmer(name)
     except LookupError:

@@ -8,10 +8,7 @@ work with what ships in installed packages only.
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-import warnings
 from functools import cache, lru_cache
 from typing import Protocol
 
@@ -101,27 +98,14 @@ def _words(sentence: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(sentence))
 
 
-_jieba_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _jieba():  # noqa: ANN202 - jieba ships no type hints
-    """The jieba tokenizer, with its dictionary loaded once per process."""
-    with _jieba_lock, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        return tokenizer
-
-
 @lru_cache(maxsize=16_384)
 def chinese_words(sentence: str) -> tuple[str, ...]:
-    """jieba's words of a sentence, punctuation left out; kept for the sentences seen last,
-    since the overview and a section's detail rank the same sentences."""
-    return tuple(word for word in _jieba().cut(sentence) if _HAS_WORD_CHAR.search(word))
+    """jieba's words of a sentence (jieba-rs, whose dictionary is compiled in: no load at
+    start), punctuation left out; kept for the sentences seen last, since the overview and a
+    section's detail rank the same sentences."""
+    import rjieba
+
+    return tuple(word for word in rjieba.cut(sentence, True) if _HAS_WORD_CHAR.search(word))
 
 
 class ChineseTokenizer:

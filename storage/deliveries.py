@@ -13,8 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Executable, and_, bindparam, case, exists, func, literal, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,7 +37,14 @@ def _dialect(session: AsyncSession) -> str:
 
 
 def _insert(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert constructor
-    return pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    # Imported here: a bot on SQLite never loads the PostgreSQL dialect, nor the reverse.
+    if _dialect(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    from sqlalchemy.dialects.sqlite import insert
+
+    return insert
 
 
 async def record_sent(
@@ -155,17 +160,35 @@ async def claim(
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so that workers never claim the same row.
     """
-    sendable = or_(
-        and_(
-            Delivery.state == DeliveryState.PENDING,
-            or_(col(Delivery.available_at).is_(None), col(Delivery.available_at) <= now),
-        ),
-        and_(Delivery.state == DeliveryState.SENDING, col(Delivery.available_at) <= now),
+    # Two claims, each of which an index answers without sorting the outbox: sending rows whose
+    # lease ran out (rare; by state and available_at), then the oldest pending rows (by state,
+    # queued_at and id, read in order until the batch is full).
+    expired = and_(Delivery.state == DeliveryState.SENDING, col(Delivery.available_at) <= now)
+    pending = and_(
+        Delivery.state == DeliveryState.PENDING,
+        or_(col(Delivery.available_at).is_(None), col(Delivery.available_at) <= now),
     )
+    claimed = await _claim_where(session, expired, now=now, lease=lease, limit=limit, worker_id=worker_id)
+    if len(claimed) < limit:
+        claimed += await _claim_where(
+            session, pending, now=now, lease=lease, limit=limit - len(claimed), worker_id=worker_id
+        )
+    return sorted(claimed, key=lambda c: c.delivery_id)
+
+
+async def _claim_where(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    worker_id: str | None,
+) -> list[Claimed]:
     candidates = (
         select(Delivery.id)
         .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
-        .where(sendable, col(Subscriber.active).is_(True))
+        .where(condition, col(Subscriber.active).is_(True))
         .order_by(col(Delivery.queued_at), col(Delivery.id))
         .limit(limit)
     )
@@ -185,7 +208,7 @@ async def claim(
         )
     )
     rows = (await session.exec(statement)).all()
-    return sorted((Claimed(*row[:4], queued_at=_aware(row[4])) for row in rows), key=lambda c: c.delivery_id)
+    return [Claimed(*row[:4], queued_at=_aware(row[4])) for row in rows]
 
 
 def _aware(value: datetime | str | None) -> datetime | None:

@@ -132,6 +132,11 @@ class Source(SQLModel, table=True):
     last_polled_at: datetime | None = _timestamp()
     paused_reason: str | None = Field(default=None, max_length=255)
     body_hash: str | None = Field(default=None, max_length=64)  # of the last body: unchanged → not parsed
+    # Entries of the feed that stored no article (a copy of a known text, or no text at all), by
+    # entry key → fingerprint, so that an unchanged one is not fetched and parsed on every poll.
+    skipped_entries: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -190,6 +195,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("subscriber_id", "article_id", name="uq_delivery_subscriber_article"),
         Index("ix_delivery_state_available", "state", "available_at"),
+        Index("ix_delivery_state_queued", "state", "queued_at", "id"),  # claims, oldest first
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -111,14 +111,17 @@ async def record_poll(
     title: str | None = None,
     note: str | None = None,
     body_hash: str | None = None,
+    skipped_entries: dict[str, str] | None = None,
 ) -> None:
-    """The outcome of a poll: validators on success (with a ``note`` to show, such as entries
-    left for later); the error and one more failure otherwise."""
+    """The outcome of a poll: validators, the body's hash (``None``: parse it next time) and the
+    entries that stored nothing on success, with a ``note`` to show, such as entries left for
+    later; the error and one more failure otherwise."""
     source.last_polled_at = now
     source.next_poll_at = next_poll_at
-    if body_hash is not None:
-        source.body_hash = body_hash
     if error is None:
+        source.body_hash = body_hash
+        if skipped_entries is not None:
+            source.skipped_entries = skipped_entries
         source.error_count = 0
         source.last_error = note[:1024] if note else None
         source.etag = etag or source.etag

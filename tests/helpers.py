@@ -167,13 +167,13 @@ def _send(
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
 
-async def _on_server(statement: str) -> None:
+async def _on_server(statement: str, server: str = POSTGRES_SERVER) -> None:
     """Run one statement outside a transaction in the server's maintenance database."""
     from sqlalchemy import text
 
     from storage.db import create_engine
 
-    engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
             await connection.execute(text(statement))
@@ -181,21 +181,23 @@ async def _on_server(statement: str) -> None:
         await engine.dispose()
 
 
-async def create_postgres_database(prefix: str = "digestbot_test") -> str:
-    """A new, empty database on the local server; its URL."""
+async def create_postgres_database(prefix: str = "digestbot_test", server: str = POSTGRES_SERVER) -> str:
+    """A new, empty database on the server (the local one unless given); its URL."""
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    await _on_server(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES_SERVER}/{name}"
+    await _on_server(f'CREATE DATABASE "{name}"', server)
+    return f"{server}/{name}"
 
 
 async def drop_postgres_database(url: str) -> None:
     """Drop a database made by ``create_postgres_database`` (connections still open are closed)."""
     from sqlalchemy.engine import make_url
 
-    name = make_url(url).database
+    parsed = make_url(url)
+    name = parsed.database
     if not name or not name.startswith("digestbot_"):
         raise ValueError(f"refusing to drop {name!r}: not a database the tests created")
-    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server = parsed._replace(database=None).render_as_string(hide_password=False)
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', server)
 
 
 async def postgres_reachable(server: str = POSTGRES_SERVER) -> str | None:
@@ -246,10 +248,57 @@ async def reset_database(url: str, *, migrate: bool = True) -> None:
 
 
 @asynccontextmanager
-async def postgres_database(prefix: str = "digestbot_test") -> AsyncIterator[str]:
-    """A database of our own for the length of the block (benchmarks and scripts)."""
-    url = await create_postgres_database(prefix)
+async def postgres_database(
+    prefix: str = "digestbot_test", server: str = POSTGRES_SERVER
+) -> AsyncIterator[str]:
+    """A database of our own on the server for the length of the block (benchmarks and scripts)."""
+    url = await create_postgres_database(prefix, server)
     try:
         yield url
     finally:
         await drop_postgres_database(url)
+
+
+def long_section(language: str, *, chars: int = 200_000, seed: int = 7) -> tuple[str, str]:
+    """A one-section article of about ``chars`` characters (its body, then its best sentence).
+
+    Every filler sentence is made of words of its own plus one of a few topic words; the best
+    sentence holds every topic word (the most central and most probable sentence of all), and
+    it stands at 95 % of the text, where a ranker that read only the beginning never looks.
+    """
+    import random
+
+    rng = random.Random(seed)
+    # Per language: the pieces of made-up words and how many make one, the topic words, a
+    # filler sentence's shape ({w} a made-up word, {W} one capitalised, {t} a topic word), the best.
+    pieces, length, topics, shape, best = {
+        "zh": (
+            list("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星云山川"),
+            2,
+            ["营收", "同比", "毛利率", "订单", "产能", "出口"],
+            "{w}{w}{t}{w}{w}{w}。",
+            "营收、同比、毛利率、订单、产能、出口。",
+        ),
+        "en": (
+            ["ka", "lo", "mi", "tu", "ren", "sa", "vo", "pel", "dri", "zu", "qua", "nix"],
+            3,
+            ["revenue", "exports", "orders", "capacity", "margins", "shipments"],
+            "{W} {w} {t} {w} {w}.",
+            "Revenue, exports, orders, capacity, margins and shipments.",
+        ),
+    }[language]
+
+    def filler() -> str:
+        text = shape.replace("{t}", rng.choice(topics))
+        while "{w}" in text or "{W}" in text:
+            word = "".join(rng.choice(pieces) for _ in range(length))
+            text = text.replace("{w}", word, 1) if "{W}" not in text else text.replace("{W}", word.title(), 1)
+        return text
+
+    sentences: list[str] = []
+    while sum(map(len, sentences)) < chars:
+        sentences.append(filler())
+    sentences.insert(len(sentences) * 95 // 100, best)
+    separator = "" if language == "zh" else " "
+    paragraphs = [separator.join(sentences[i : i + 10]) for i in range(0, len(sentences), 10)]
+    return "\n".join(paragraphs), best

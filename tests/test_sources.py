@@ -537,3 +537,71 @@ async def test_an_unchanged_feed_is_neither_parsed_nor_written(site, poller, mon
     monkeypatch.setattr(polling_module, "parse_feed", no_parsing)
     again = await source_poller.poll(source)
     assert again.not_modified and again.new == 0 and source.last_polled_at is not None
+
+
+async def test_entries_that_store_nothing_are_not_fetched_again_until_they_change(site, poller) -> None:
+    """A page that repeats a stored text, and an entry with no text, are remembered as skipped:
+    later polls of the (changing) feed do not fetch or parse them again, unless they change."""
+    source_poller, _ = poller
+    page = b"<html><body><article><h1>Same</h1><p>One text served at two addresses, read once.</p></article></body></html>"
+    site.pages["/copy/1.html"] = ("text/html", page)
+    site.pages["/copy/2.html"] = ("text/html", page)
+    now = datetime.now(UTC)
+    entries = [
+        ("c1", "Copy one", "Teaser.", now - timedelta(hours=3)),
+        ("c2", "Copy two", "Teaser.", now - timedelta(hours=2)),
+        ("e", "Empty", "<p> </p>", now - timedelta(hours=1)),
+    ]
+
+    def feed(extra: list[tuple[str, str, str, datetime]]) -> bytes:
+        body = rss(entries + extra, full=False)
+        for n in (1, 2):
+            body = body.replace(f"http://127.0.0.1:9/c{n}<".encode(), f"{site.base}/copy/{n}.html<".encode())
+        return body
+
+    site.pages["/copies.xml"] = ("application/rss+xml", feed([]))
+    source, _, first = await source_poller.add(site.url("/copies.xml"))
+    assert first.new == 1 and site.hits["/copy/1.html"] == site.hits["/copy/2.html"] == 1
+    assert set(source.skipped_entries) == {"guid:c1", "guid:e"}  # newest first: c2 was stored
+
+    site.pages["/copies.xml"] = ("application/rss+xml", feed([("n", "News", BODY.format(n="News"), now)]))
+    second = await source_poller.poll(source)
+    assert (second.new, second.note) == (1, None)
+    assert site.hits["/copy/1.html"] == site.hits["/copy/2.html"] == 1  # nothing fetched twice
+    assert source.body_hash is not None  # the next unchanged poll stops at the hash
+
+    entries[0] = ("c1", "Copy one, edited", "Teaser.", entries[0][3])  # a changed entry is read again
+    site.pages["/copies.xml"] = ("application/rss+xml", feed([("n", "News", BODY.format(n="News"), now)]))
+    await source_poller.poll(source)
+    assert site.hits["/copy/1.html"] == 2 and site.hits["/copy/2.html"] == 1
+
+
+async def test_an_opml_import_checks_every_feed_and_leaves_the_first_polls_to_the_poller(
+    site, poller
+) -> None:
+    """Feeds are checked concurrently and reported in the file's order; nothing is stored until
+    the poller's first poll, which stores the back catalogue without announcing it."""
+    from bot.usecases import following
+
+    source_poller, _ = poller
+    now = datetime.now(UTC)
+    for n in range(6):
+        site.pages[f"/o{n}.xml"] = (
+            "application/rss+xml",
+            rss([(f"o{n}", f"Feed {n}", BODY.format(n=f"F{n}"), now)]),
+        )
+    outlines = "".join(
+        f'<outline type="rss" text="F{n}" xmlUrl="{site.url(f"/o{n}.xml")}"/>' for n in range(6)
+    )
+    outlines += f'<outline type="rss" text="dup" xmlUrl="{site.url("/o0.xml")}"/>'
+    outlines += f'<outline type="rss" text="gone" xmlUrl="{site.url("/missing.xml")}"/>'
+    data = f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>'.encode()
+    imported = await following.import_opml(source_poller.runtime, data=data)
+    assert [i.url for i in imported] == [site.url(f"/o{n}.xml") for n in range(6)] + [
+        site.url("/missing.xml")
+    ]
+    assert all(i.added and i.added.created for i in imported[:6]) and imported[6].error
+    assert all(site.hits[f"/o{n}.xml"] == 1 for n in range(6))
+    assert await _articles(source_poller) == []
+    results = await source_poller.poll_due()
+    assert sorted(r.new for r in results) == [1] * 6 and not any(r.announced for r in results)

@@ -157,3 +157,12 @@ async def test_without_a_server_the_postgresql_tests_say_why_they_skip() -> None
     assert reason is not None and reason.startswith(
         "no PostgreSQL at postgresql+asyncpg://postgres@127.0.0.1:1"
     )
+
+
+def test_the_head_read_off_the_migration_files_is_alembics_head() -> None:
+    """The start-up check reads the head without Alembic; it must agree with Alembic."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

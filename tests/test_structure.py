@@ -172,3 +172,20 @@ def test_gbk_html_page_is_decoded_by_its_meta_charset() -> None:
 def test_dateline_filler_words_are_not_cut_out_of_names(dateline: str, source: str) -> None:
     article = parse_article(f"标题\n\n{dateline}\n正文第一句话在这里。第二句。\n")
     assert article.source == source
+
+
+def test_a_feed_entry_fragment_keeps_loose_lines_and_joins_inline_markup() -> None:
+    """A feed entry's body is all content: lines of a <div> stay lines, inline tags add no spaces."""
+    fragment = (
+        "<html><head><title>标题</title></head><body><h1>标题</h1>"
+        "<div>第一行说了一件事。<br>第二行说了<b>另一件</b>事。<!-- note -->"
+        "<p>中国<b>经济</b>增长了。<br>Read <a href='x'>more</a> here.</p>尾部的文字。</div></body></html>"
+    )
+    article = parse_article(fragment, format="fragment")
+    assert article.title == "标题"
+    assert article.paragraphs == (
+        "第一行说了一件事。",
+        "第二行说了另一件事。",
+        "中国经济增长了。 Read more here.",
+        "尾部的文字。",
+    )

@@ -78,7 +78,9 @@ async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
         if outline.added is None:
             out.write(f"skipped {safe(outline.url)}: {safe(outline.error)}\n")
         else:
-            state = "following" if outline.added.created else "already following"
+            state = (
+                "following (the running bot polls it next)" if outline.added.created else "already following"
+            )
             out.write(f"#{outline.added.source.id} {safe(outline.url)}: {state}\n")
 
 

@@ -32,6 +32,7 @@ from bot.frontend.handlers import (
     subscriptions,
 )
 from bot.frontend.texts import COMMANDS, texts_for
+from bot.frontend.transport import LeanHTTPXRequest
 from bot.logs import add_secrets, is_database_error
 from bot.monitoring import MonitoringServer
 from bot.settings import Settings
@@ -86,11 +87,15 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .read_timeout(settings.telegram_timeout_seconds)
-        .write_timeout(settings.telegram_timeout_seconds)
-        .connect_timeout(settings.telegram_timeout_seconds)
-        .pool_timeout(settings.telegram_timeout_seconds)
-        .connection_pool_size(settings.telegram_connections + 2)  # two spare for replies to commands
+        .request(
+            LeanHTTPXRequest(
+                connection_pool_size=settings.telegram_connections + 2,  # two spare for replies to commands
+                read_timeout=settings.telegram_timeout_seconds,
+                write_timeout=settings.telegram_timeout_seconds,
+                connect_timeout=settings.telegram_timeout_seconds,
+                pool_timeout=settings.telegram_timeout_seconds,
+            )
+        )
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -19,9 +20,9 @@ import socket
 import time
 import uuid
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 # do_api_request bypasses the application's Defaults, so the parameters are spelled out here.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_RENDERED_KEPT = 256  # rendered digests kept per worker, by (articles, length, format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +87,16 @@ class DeliveryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message of a digest."""
+    """One message of a digest, its keyboard serialized once for every subscriber it goes to."""
 
     text: str
     reply_markup: InlineKeyboardMarkup | None
+    markup_json: str | None = field(default=None, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.reply_markup is not None:
+            markup = json.dumps(self.reply_markup.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            object.__setattr__(self, "markup_json", markup)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -109,6 +117,7 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._connections = asyncio.Semaphore(self.policy.connections)
         self._marks: list[tuple[list[int], list[int], asyncio.Future[None]]] = []
+        self._outgoing: OrderedDict[tuple[object, ...], list[Outgoing]] = OrderedDict()
         self._marking = asyncio.Lock()
         self.sent_messages = 0
         self.worker_id = str(uuid.uuid4())
@@ -246,7 +255,27 @@ class DeliveryWorker:
         articles: dict[int, digests.Article],
         format: RenderFormat = "html",
     ) -> list[Outgoing]:
-        """All articles in one message when they fit; else each article on its own, with its buttons."""
+        """All articles in one message when they fit; else each article on its own, with its buttons.
+
+        Rendered once per (articles, length, format): a broadcast shares the messages."""
+        key = (tuple(c.article_id for c in items), subscriber.digest_length, format)
+        if (cached := self._outgoing.get(key)) is not None:
+            self._outgoing.move_to_end(key)
+            return cached
+        rendered = await self._render_messages(subscriber, items, articles, format)
+        if all(c.article_id in articles for c in items):  # a missing article may come back
+            self._outgoing[key] = rendered
+            while len(self._outgoing) > _RENDERED_KEPT:
+                self._outgoing.popitem(last=False)
+        return rendered
+
+    async def _render_messages(
+        self,
+        subscriber: Recipient,
+        items: Sequence[Claimed],
+        articles: dict[int, digests.Article],
+        format: RenderFormat,
+    ) -> list[Outgoing]:
         present = [(c.article_id, articles[c.article_id]) for c in items if c.article_id in articles]
         per_article = [
             (
@@ -283,8 +312,8 @@ class DeliveryWorker:
             }
             if html:
                 parameters["parse_mode"] = ParseMode.HTML
-            if message.reply_markup is not None:
-                parameters["reply_markup"] = message.reply_markup
+            if message.markup_json is not None:
+                parameters["reply_markup"] = message.markup_json
             # More requests than connections would only queue up inside the HTTP pool, at a cost.
             async with self._connections:
                 with SEND_SECONDS.time():

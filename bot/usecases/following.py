@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,15 +72,24 @@ async def remove_source(runtime: Runtime, *, source: Source) -> None:
 
 
 async def import_opml(runtime: Runtime, *, data: bytes) -> list[ImportedOutline]:
-    """Follow every feed of an OPML document; one that cannot be fetched is skipped with the reason."""
-    imported = []
-    for outline in parse_opml(data):
-        try:
-            imported.append(ImportedOutline(outline.url, await add_source(runtime, url=outline.url)))
-        except DigestError as error:
-            logger.info("OPML import: skipped %s: %s", outline.url[:200], error)
-            imported.append(ImportedOutline(outline.url, None, str(error)))
-    return imported
+    """Follow every feed of an OPML document, in its order; one that cannot be fetched is skipped
+    with the reason. Feeds are checked POLL_CONCURRENCY at a time and their first poll (which
+    stores what they hold, announcing nothing) is left to the poller, so a long list imports
+    in a few minutes at most."""
+    poller = SourcePoller(runtime)
+    slots = asyncio.Semaphore(runtime.settings.poll_concurrency)
+
+    async def follow(url: str) -> ImportedOutline:
+        async with slots:
+            try:
+                source, created, result = await poller.add(url, poll_now=False)
+            except DigestError as error:
+                logger.info("OPML import: skipped %s: %s", url[:200], error)
+                return ImportedOutline(url, None, str(error))
+        return ImportedOutline(url, AddedSource(source, created, result))
+
+    urls = list(dict.fromkeys(outline.url for outline in parse_opml(data)))
+    return list(await asyncio.gather(*(follow(url) for url in urls)))
 
 
 async def export_sources(runtime: Runtime) -> str:

@@ -18,7 +18,7 @@ from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
 from bot.usecases.runtime import Runtime
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
-from digests.fetch import fetch
+from digests.fetch import FetchedDocument, fetch
 from storage import Source, SourceKind, session_scope, utcnow
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_FAILURES = 8  # consecutive failed polls before a source is paused
 _PAGE_FETCHES_AT_ONCE = 4  # full texts of excerpt-only entries fetched in parallel
 _UNDATED = datetime.max.replace(tzinfo=UTC)
+_MAX_SKIPPED = 2_000  # skipped entries remembered per source, the latest kept
 
 
 def _fingerprint(entry: FeedEntry) -> str:
@@ -58,8 +59,14 @@ class SourcePoller:
         self.runtime = runtime
         self.policy = runtime.fetch_policy
 
-    async def add(self, url: str, *, interval: int = DEFAULT_INTERVAL) -> tuple[Source, bool, PollResult]:
-        """Follow a feed, or a page (a page that advertises a feed is followed as that feed)."""
+    async def add(
+        self, url: str, *, interval: int = DEFAULT_INTERVAL, poll_now: bool = True
+    ) -> tuple[Source, bool, PollResult]:
+        """Follow a feed, or a page (a page that advertises a feed is followed as that feed).
+
+        The fetched document is polled at once, or with ``poll_now=False`` left to the poller
+        (the source is due): an import of many feeds checks each and returns.
+        """
         document = await fetch(url, policy=self.policy)
         feed_like = looks_like_feed(document.content, document.content_type)
         kind = SourceKind.FEED if feed_like else SourceKind.PAGE
@@ -73,13 +80,14 @@ class SourcePoller:
             advertised = feed_links(document.text, url) if "html" in (document.content_type or "html") else []
             if advertised:
                 logger.info("%s advertises the feed %s; following that", url[:200], advertised[0][:200])
-                return await self.add(advertised[0], interval=interval)
-        async with session_scope(self.runtime.sessions) as session:
+                return await self.add(advertised[0], interval=interval, poll_now=poll_now)
+        async with self.runtime.single_writer(), session_scope(self.runtime.sessions) as session:
             source, created = await source_queries.add_source(
                 session, url=url, kind=kind, title=title, poll_interval_seconds=interval
             )
-        result = await self.poll(source) if created else PollResult(source.id)
-        return source, created, result
+        if not (created and poll_now):
+            return source, created, PollResult(source.id)
+        return source, created, await self.poll(source, document=document)
 
     async def poll_due(self, *, now: datetime | None = None, limit: int | None = None) -> list[PollResult]:
         """Claim a batch of due sources (POLL_BATCH_SIZE) and poll them, POLL_CONCURRENCY at a time.
@@ -101,22 +109,23 @@ class SourcePoller:
 
         return list(await asyncio.gather(*(poll(source) for source in due)))
 
-    async def poll(self, source: Source) -> PollResult:
-        """Fetch a source once (conditional GET) and store what is new or changed."""
+    async def poll(self, source: Source, *, document: FetchedDocument | None = None) -> PollResult:
+        """Fetch a source once (conditional GET), or take the ``document`` just fetched from its
+        URL, and store what is new or changed."""
         with POLL_SECONDS.time():
-            result = await self._poll(source)
+            result = await self._poll(source, document)
         if result.error is not None:
             POLL_ERRORS.inc()
         if result.new or result.updated:
             ARTICLES.labels(via=source.kind).inc(result.new + result.updated)
         return result
 
-    async def _poll(self, source: Source) -> PollResult:
+    async def _poll(self, source: Source, fetched: FetchedDocument | None) -> PollResult:
         now = utcnow()
         deadline = self.runtime.settings.poll_deadline_seconds
         try:
             async with asyncio.timeout(deadline):
-                document = await fetch(
+                document = fetched or await fetch(
                     source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
                 )
                 body_hash = (
@@ -128,8 +137,9 @@ class SourcePoller:
                     )
                     return PollResult(source.id, not_modified=True)
                 first_poll = source.last_polled_at is None
+                skipped: dict[str, str] | None = None
                 if source.kind == SourceKind.FEED:
-                    result = await self._ingest_feed(
+                    result, skipped = await self._ingest_feed(
                         source, document.content, document.content_type, first_poll
                     )
                 else:
@@ -156,6 +166,7 @@ class SourcePoller:
             last_modified=document.last_modified,
             note=result.note,
             body_hash=None if result.note else body_hash,  # entries left for later: not "unchanged"
+            skipped_entries=skipped,
         )
         if result.announced:
             self.runtime.queued()
@@ -170,6 +181,7 @@ class SourcePoller:
         last_modified: str | None = None,
         note: str | None = None,
         body_hash: str | None = None,
+        skipped_entries: dict[str, str] | None = None,
     ) -> None:
         # Entries left for later come on the next regular poll; a validator would hide them.
         etag, last_modified = (None, None) if note else (etag, last_modified)
@@ -183,6 +195,7 @@ class SourcePoller:
                 next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
                 note=note,
                 body_hash=body_hash,
+                skipped_entries=skipped_entries,
             )
 
     async def _failed(self, source: Source, error: str, now: datetime) -> PollResult:
@@ -204,8 +217,9 @@ class SourcePoller:
 
     async def _ingest_feed(
         self, source: Source, data: bytes, content_type: str | None, first_poll: bool
-    ) -> PollResult:
-        """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first."""
+    ) -> tuple[PollResult, dict[str, str]]:
+        """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first; also
+        the entries of the feed that stored nothing, by key, with their fingerprints."""
         settings = self.runtime.settings
         feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
         if feed.error:
@@ -216,7 +230,11 @@ class SourcePoller:
                 len(feed.entries),
             )
         async with session_scope(self.runtime.sessions) as session:
-            known = await source_queries.entry_fingerprints(session, source_id=source.id)
+            stored = await source_queries.entry_fingerprints(session, source_id=source.id)
+        listed = {e.key for e in feed.entries}
+        # Skipped entries still listed are remembered; those the feed dropped are forgotten.
+        skipped = {k: v for k, v in source.skipped_entries.items() if k in listed and k not in stored}
+        known = {**skipped, **stored}
         changed = [e for e in feed.entries if known.get(e.key) != _fingerprint(e)]
         # Newest first; undated entries keep the feed's order, which puts the newest on top.
         changed.sort(key=lambda e: e.published or _UNDATED, reverse=True)
@@ -240,10 +258,15 @@ class SourcePoller:
         async with self.runtime.single_writer():  # SQLite: one feed's writes after another, no lock waits
             for entry, article in zip(batch, articles, strict=True):
                 if article is None:
+                    skipped[entry.key] = _fingerprint(entry)
                     continue
                 outcome = await self._store_entry(
-                    source, entry, article, first_poll, recent=entry.key in top, stored=entry.key in known
+                    source, entry, article, first_poll, recent=entry.key in top, stored=entry.key in stored
                 )
+                if outcome == "copy":
+                    skipped[entry.key] = _fingerprint(entry)
+                else:
+                    skipped.pop(entry.key, None)
                 new += outcome in ("new", "announced")
                 announced += outcome == "announced"
                 updated += outcome == "updated"
@@ -251,7 +274,8 @@ class SourcePoller:
         if left:
             note = f"{len(changed)} new or changed entries; {len(batch)} stored now, {left} on later polls"
             logger.info("source %s: %s", source.id, note)
-        return PollResult(source.id, new=new, updated=updated, announced=announced, note=note)
+        result = PollResult(source.id, new=new, updated=updated, announced=announced, note=note)
+        return result, dict(list(skipped.items())[-_MAX_SKIPPED:])
 
     async def _store_entry(
         self,
@@ -263,8 +287,9 @@ class SourcePoller:
         recent: bool,
         stored: bool = True,
     ) -> str:
-        """Store one entry: "new", "announced", "updated" or "same". ``stored=False`` says the
-        entry is not in the database yet (the poll's one query of known entries), so no lookup."""
+        """Store one entry: "new", "announced", "updated", "same", or "copy" (its text is already
+        stored, from another entry). ``stored=False`` says the entry is not in the database yet
+        (the poll's one query of known entries), so no lookup."""
         extra = {"entry_fingerprint": _fingerprint(entry)}
         async with session_scope(self.runtime.sessions) as session:
             existing = (
@@ -295,7 +320,7 @@ class SourcePoller:
             if created and announce:
                 await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
         if not created:
-            return "same"
+            return "copy"
         return "announced" if announce else "new"
 
     async def _entry_article(self, entry: FeedEntry) -> digests.Article:
@@ -314,7 +339,7 @@ class SourcePoller:
             except digests.DigestError as error:
                 logger.info("full text of %s unavailable (%s); using the excerpt", entry.link[:200], error)
         return await asyncio.to_thread(
-            digests.parse_article, entry_document(entry), format="html", max_chars=limit
+            digests.parse_article, entry_document(entry), format="fragment", max_chars=limit
         )
 
     async def _ingest_page(
