@@ -71,6 +71,39 @@ def test_the_use_cases_run_without_telegram_loaded() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def _loaded_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules under ``prefixes`` a fresh interpreter has loaded after running ``code``."""
+    code += (
+        f"\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules if m.startswith({prefixes!r})}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_chinese_digest_loads_neither_nltk_nor_the_database_stack() -> None:
+    """Start-up cost: Chinese has no stemmer, so NLTK (most of a second) is not imported."""
+    code = (
+        "from digests import digest_article, parse_article\n"
+        "article = parse_article('# 标题\\n\\n俄罗斯总统普京会见特使。双方会谈五小时。克里姆林宫表示满意。')\n"
+        "assert digest_article(article).lead\n"
+    )
+    assert _loaded_after(code, ("nltk", "sqlalchemy", "alembic", "telegram")) == []
+
+
+def test_a_database_at_the_newest_schema_is_opened_without_alembic(tmp_path) -> None:
+    """The bot checks the schema at start; Alembic (with Mako and Pygments) loads only to migrate."""
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'current.db'}"
+    upgrade(url)
+    code = f"import asyncio\nfrom storage import ensure_schema\nasyncio.run(ensure_schema({url!r}))"
+    assert _loaded_after(code, ("alembic", "mako")) == []
+    assert _loaded_after(code.replace("current.db", "new.db"), ("alembic",)) == ["alembic"]
+
+
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """One import cycle, if there is any (depth-first search)."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
