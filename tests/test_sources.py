@@ -535,8 +535,9 @@ async def test_an_unchanged_feed_is_neither_parsed_nor_written(site, poller, mon
         raise AssertionError("an unchanged feed was parsed")
 
     monkeypatch.setattr(polling_module, "parse_feed", no_parsing)
-    again = await source_poller.poll(source)
-    assert again.not_modified and again.new == 0 and source.last_polled_at is not None
+    for _ in range(3):  # and again: the hash of the body last parsed is kept
+        again = await source_poller.poll(source)
+        assert again.not_modified and again.new == 0 and source.last_polled_at is not None
 
 
 async def test_entries_that_store_nothing_are_not_fetched_again_until_they_change(site, poller) -> None:

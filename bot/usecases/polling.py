@@ -133,7 +133,11 @@ class SourcePoller:
                 )
                 if document.not_modified or body_hash == source.body_hash:  # 304, or the very same bytes
                     await self._record(
-                        source, now=now, etag=document.etag, last_modified=document.last_modified
+                        source,
+                        now=now,
+                        etag=document.etag,
+                        last_modified=document.last_modified,
+                        body_hash=source.body_hash,  # still the body last parsed
                     )
                     return PollResult(source.id, not_modified=True)
                 first_poll = source.last_polled_at is None
