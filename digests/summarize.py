@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 # Summarizers whose time grows linearly with the section rank it whole; the others (graph and
 # matrix methods, quadratic or worse) rank windows of this many sentences, then the windows'
 # best sentences against each other: every sentence of a long section is considered.
-LINEAR_METHODS = frozenset({"salience"})
+LINEAR_METHODS = frozenset({"salience", "sumbasic"})
 RANKING_WINDOW = 400
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
@@ -38,7 +38,7 @@ _SUMMARIZER_CLASSES: dict[str, tuple[str, str]] = {
     "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer"),
     "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer"),
     "kl": ("sumy.summarizers.kl", "KLSummarizer"),
-    "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
+    "sumbasic": ("digests.sumbasic", "SumBasicSummarizer"),  # sumy's algorithm, incremental
 }
 METHODS: tuple[str, ...] = tuple(_SUMMARIZER_CLASSES)
 

@@ -151,3 +151,28 @@ def test_the_default_ranker_scores_the_end_of_a_long_english_section() -> None:
     assert where > len(sentences) * 9 // 10
     neighbours = [i for i in ranking if abs(i - where) <= 50]
     assert sentences[neighbours[0]] == best
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_incremental_sumbasic_ranks_exactly_as_sumys(language: str, sample_text: str) -> None:
+    """The lazy-greedy SumBasic picks the same sentences in the same order as sumy's full rescan."""
+    from sumy.summarizers.sum_basic import SumBasicSummarizer as SumySumBasic
+
+    from digests.sumbasic import SumBasicSummarizer
+    from digests.summarize import (
+        _stemmer,
+        _stop_words,
+        build_document,
+        candidate_paragraphs,
+        split_paragraphs,
+    )
+
+    paragraphs = ENGLISH if language == "en" else list(parse_article(sample_text).paragraphs)
+    document = build_document(candidate_paragraphs(split_paragraphs(paragraphs, language)), language)
+    theirs, ours = SumySumBasic(_stemmer(language)), SumBasicSummarizer(_stemmer(language))
+    theirs.stop_words = ours.stop_words = _stop_words(language)
+    expected, got = theirs._compute_ratings(document.sentences), ours.ratings(document.sentences)
+    assert len(document.sentences) > 5
+    assert [str(s) for s in sorted(document.sentences, key=expected.__getitem__)] == [
+        str(s) for s in sorted(document.sentences, key=got.__getitem__)
+    ]
