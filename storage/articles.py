@@ -162,6 +162,12 @@ async def article_sections(session: AsyncSession, *, article_id: int) -> Sequenc
     return (await session.exec(statement)).all()
 
 
+async def content_hashes(session: AsyncSession, *, article_ids: Sequence[int]) -> dict[int, str]:
+    """Each article's content hash by id: what a cache of their digests checks against."""
+    statement = select(Article.id, Article.content_hash).where(col(Article.id).in_(article_ids))
+    return {article_id: digest for article_id, digest in (await session.exec(statement)).all() if article_id}
+
+
 async def load_digest_article(session: AsyncSession, *, article: Article) -> digests.Article:
     """A stored article with its sections, as the digest engine's model."""
     return to_digest_article(article, await article_sections(session, article_id=article.id))

@@ -606,3 +606,27 @@ async def test_an_opml_import_checks_every_feed_and_leaves_the_first_polls_to_th
     assert await _articles(source_poller) == []
     results = await source_poller.poll_due()
     assert sorted(r.new for r in results) == [1] * 6 and not any(r.announced for r in results)
+
+
+async def test_an_entry_edited_at_its_source_is_digested_anew(site, poller) -> None:
+    """The digest cache follows the stored content: after an edit, readers get the new text."""
+    from bot.usecases import reading
+
+    source_poller, _ = poller
+    renderer = source_poller.runtime.renderer
+    now = datetime.now(UTC)
+    first = "<p>The bridge opened on Monday after four years of work.</p>"
+    site.pages["/edits.xml"] = ("application/rss+xml", rss([("b", "Bridge", first, now)]))
+    source, _, _ = await source_poller.add(site.url("/edits.xml"))
+    article_id, article = await reading.find_article(source_poller.runtime, None)
+    before = await renderer.overview(article_id, article, length="normal")
+    assert "four years" in before[0]
+
+    edited = "<p>The bridge opened on Tuesday after five years of work, a day late.</p>"
+    site.pages["/edits.xml"] = ("application/rss+xml", rss([("b", "Bridge", edited, now)]))
+    assert (await source_poller.poll(source)).updated == 1
+    article_id, article = await reading.find_article(source_poller.runtime, None)
+    after = await renderer.overview(article_id, article, length="normal")
+    assert "five years" in after[0] and "four years" not in after[0]
+    [(_, loaded)] = (await renderer.load_articles([article_id])).items()
+    assert "five years" in " ".join(loaded.paragraphs)

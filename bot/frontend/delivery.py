@@ -258,7 +258,12 @@ class DeliveryWorker:
         """All articles in one message when they fit; else each article on its own, with its buttons.
 
         Rendered once per (articles, length, format): a broadcast shares the messages."""
-        key = (tuple(c.article_id for c in items), subscriber.digest_length, format)
+        renderer = self.runtime.renderer  # its versions: an edited article is rendered again
+        key = (
+            tuple((c.article_id, renderer.version(c.article_id)) for c in items),
+            subscriber.digest_length,
+            format,
+        )
         if (cached := self._outgoing.get(key)) is not None:
             self._outgoing.move_to_end(key)
             return cached

@@ -66,7 +66,6 @@ async def publish_bytes(
         row, created = await article_queries.save_article(
             session, article=article, source_id=source.id, url=url
         )
-        stored = await article_queries.load_digest_article(session, article=row)
         queued = 0
         if created:
             queued = await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
@@ -81,6 +80,7 @@ async def publish_bytes(
         ARTICLES.labels(via="upload").inc()
     if queued:
         runtime.queued()
+    stored = (await runtime.renderer.load_articles([row.id]))[row.id]  # as stored, through the cache
     preview = await runtime.renderer.overview(row.id, stored, length="normal")
     return Published(row.id, row.title, len(stored.sections), created, preview)
 

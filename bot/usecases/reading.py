@@ -37,7 +37,9 @@ async def find_article(runtime: Runtime, reference: str | None) -> tuple[int, di
             )
         if row is None or row.id is None:
             return None
-        return row.id, await article_queries.load_digest_article(session, article=row)
+    # Through the renderer's cache: its digests of this article are the ones of this content.
+    loaded = await runtime.renderer.load_articles([row.id])
+    return (row.id, loaded[row.id]) if row.id in loaded else None
 
 
 async def recent_articles(runtime: Runtime, *, limit: int = 10) -> Sequence[ArticleSummary]:

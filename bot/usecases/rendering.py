@@ -30,7 +30,9 @@ class DigestRenderer:
         self._sessions = sessions
         self._normal_sentences = normal_sentences
         self._rendered: OrderedDict[tuple[object, ...], object] = OrderedDict()
-        self._articles: OrderedDict[int, digests.Article] = OrderedDict()
+        # Articles by id with the content hash they were loaded at: an article a later poll
+        # edited is loaded again, and its digests (keyed by that hash) rendered again.
+        self._articles: OrderedDict[int, tuple[str, digests.Article]] = OrderedDict()
 
     def budgets(self, length: str) -> tuple[int, int, int]:
         """Sentences for the lead, each overview section and a detailed section."""
@@ -39,7 +41,15 @@ class DigestRenderer:
             section = lead = self._normal_sentences
         return lead, section, detail
 
-    async def _cached(self, key: tuple[object, ...], render: Callable[[], Rendered]) -> Rendered:
+    def version(self, article_id: int) -> str | None:
+        """The content hash the article was last loaded at (``None`` when not loaded here)."""
+        loaded = self._articles.get(article_id)
+        return loaded[0] if loaded else None
+
+    async def _cached(
+        self, article_id: int, kind: tuple[object, ...], render: Callable[[], Rendered]
+    ) -> Rendered:
+        key = (article_id, self.version(article_id), *kind)
         if key in self._rendered:
             self._rendered.move_to_end(key)
             return cast(Rendered, self._rendered[key])
@@ -65,7 +75,7 @@ class DigestRenderer:
             digest = digests.digest_article(article, lead_budget=lead, section_budget=section)
             return digest_blocks(digest, format)
 
-        return await self._cached((article_id, "overview", length, format), render)
+        return await self._cached(article_id, ("overview", length, format), render)
 
     async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
         """Every section in detail, split over as many messages as it needs."""
@@ -75,7 +85,7 @@ class DigestRenderer:
             digest = digests.digest_article(article, lead_budget=lead, section_budget=detail)
             return render_digest(digest, "html")
 
-        return await self._cached((article_id, "full", length), render)
+        return await self._cached(article_id, ("full", length), render)
 
     async def section(
         self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
@@ -88,19 +98,21 @@ class DigestRenderer:
                 article.title, digests.digest_section(article, section, budget=detail), "html"
             )
 
-        return await self._cached((article_id, "section", section.index, length), render)
+        return await self._cached(article_id, ("section", section.index, length), render)
 
     async def load_articles(self, article_ids: Sequence[int]) -> dict[int, digests.Article]:
-        """Stored articles as digest models, cached: a broadcast loads each article once."""
-        missing = [i for i in article_ids if i not in self._articles]
-        if missing:
-            async with session_scope(self._sessions) as session:
-                for article_id in missing:
-                    row = await article_queries.get_article(session, article_id=article_id)
-                    if row is not None:
-                        self._articles[article_id] = await article_queries.load_digest_article(
-                            session, article=row
-                        )
-            while len(self._articles) > _CACHE_SIZE:
-                self._articles.popitem(last=False)
-        return {i: self._articles[i] for i in article_ids if i in self._articles}
+        """Stored articles as digest models, cached while their content is unchanged: a broadcast
+        loads each article once, and an edited article is loaded again."""
+        async with session_scope(self._sessions) as session:
+            current = await article_queries.content_hashes(session, article_ids=article_ids)
+            for article_id, content in current.items():
+                if self.version(article_id) == content:
+                    self._articles.move_to_end(article_id)
+                    continue
+                row = await article_queries.get_article(session, article_id=article_id)
+                if row is not None:
+                    loaded = await article_queries.load_digest_article(session, article=row)
+                    self._articles[article_id] = (row.content_hash, loaded)
+        while len(self._articles) > _CACHE_SIZE:
+            self._articles.popitem(last=False)
+        return {i: self._articles[i][1] for i in article_ids if i in current and i in self._articles}
