@@ -18,9 +18,14 @@ from digests.contract import Summarizer, null_stemmer
 
 
 class StopWords:
-    """The ``stop_words`` property sumy's summarizers offer, normalized like their words."""
+    """The ``stop_words`` property sumy's summarizers offer, normalized like their words, and the
+    content words of a text: normalized, stop words out, stemmed (for a ``Summarizer``)."""
 
     _stop_words: frozenset[str] = frozenset()
+
+    def content_words(self, words: Sequence[str]) -> list[str]:
+        normalized = (self.normalize_word(w) for w in words)  # type: ignore[attr-defined]
+        return [self.stem_word(w) for w in normalized if w not in self._stop_words]  # type: ignore[attr-defined]
 
     @property
     def stop_words(self) -> frozenset[str]:
@@ -85,12 +90,7 @@ class CentralitySummarizer(StopWords, Summarizer):
 
     def _similarity(self, sentences) -> np.ndarray:  # noqa: ANN001
         """Cosine similarity of the sentences' tf-idf vectors, zero on the diagonal."""
-        return tfidf_similarity(
-            [
-                [self.stem_word(w) for w in s.words if self.normalize_word(w) not in self._stop_words]
-                for s in sentences
-            ]
-        )
+        return tfidf_similarity([self.content_words(s.words) for s in sentences])
 
 
 def tfidf_vectors(words: Sequence[Sequence[str]]) -> list[dict[str, float]]:

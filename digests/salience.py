@@ -257,16 +257,12 @@ class SalienceSummarizer(StopWords, Summarizer):
         self.report_weights = np.asarray(report, dtype=float)
         self._stop_words: frozenset[str] = frozenset()
 
-    def content_words(self, sentence) -> list[str]:  # noqa: ANN001 - a sumy Sentence
-        normalized = (self.normalize_word(w) for w in sentence.words)
-        return [self.stem_word(w) for w in normalized if w not in self._stop_words]
-
     def features(self, document) -> tuple[list, np.ndarray, float]:  # noqa: ANN001 - sumy's document
         """The document's sentences, their feature rows, and the text's genre score."""
         sentences = [s for p in document.paragraphs for s in p.sentences]
-        paragraphs = [[self.content_words(s) for s in p.sentences] for p in document.paragraphs]
+        paragraphs = [[self.content_words(s.words) for s in p.sentences] for p in document.paragraphs]
         texts = [str(s) for s in sentences]
-        title_words = frozenset(w for h in document.headings for w in self.content_words(h))
+        title_words = frozenset(w for h in document.headings for w in self.content_words(h.words))
         rows = sentence_features(paragraphs, texts, title_words, language=self.language)
         return sentences, rows, genre_score(" ".join(texts))
 

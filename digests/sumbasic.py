@@ -27,10 +27,6 @@ def _mean(probability: dict[str, float], words: Sequence[str]) -> float:
 class SumBasicSummarizer(StopWords, Summarizer):
     """Sentences rated by the round in which SumBasic picks them: the first picked rates best."""
 
-    def content_words(self, words: Sequence[str]) -> list[str]:
-        normalized = (self.normalize_word(w) for w in words)
-        return [self.stem_word(w) for w in normalized if w not in self._stop_words]
-
     def __call__(self, document, sentences_count):  # noqa: ANN001, ANN204 - sumy's contract
         sentences = document.sentences
         ratings = self.ratings(sentences)
