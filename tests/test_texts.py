@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gettext
+import io
 import string
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.frontend.texts import LANGUAGES, describe_schedule, language_choice, language_for, shorten, texts_for
@@ -24,6 +27,24 @@ def _catalogue(locale: str) -> dict[str, tuple[str, ...]]:
         for m in catalog
         if m.id
     }
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_catalogue_matches_its_po_file(locale: str) -> None:
+    """The bot reads messages.mo; it must say what messages.po says (run `pybabel compile`)."""
+    folder = CATALOGUES / locale / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale.split("_")[0])
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    with (folder / "messages.mo").open("rb") as handle:
+        shipped = gettext.GNUTranslations(handle)
+    expected = gettext.GNUTranslations(compiled)
+    assert shipped._catalog == expected._catalog, (  # type: ignore[attr-defined]
+        f"{folder / 'messages.mo'} is stale: uv run pybabel compile -d bot/frontend/locales -D messages"
+    )
+    assert shipped.plural(2) == expected.plural(2)
 
 
 def _fields(text: str) -> set[str]:
