@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     poll_deadline_seconds: float = Field(default=120.0, gt=0)
     poll_batch_size: int = Field(default=100, ge=1, le=10_000)  # sources claimed per tick
     poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
+    # Sites without feeds (section pages, sitemaps): seconds between two requests to one host.
+    site_request_interval_seconds: float = Field(default=1.0, ge=0, le=600)
     telegram_timeout_seconds: float = Field(default=10.0, gt=0)
     telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)

@@ -59,6 +59,7 @@ class FetchPolicy:
     allow_private_addresses: bool = False  # unsafe outside tests
     exempt_addresses: frozenset[str] = frozenset()  # tests only: these exact addresses pass the check
     user_agent: str = "digestbot/0.1 (+https://github.com/digestbot)"
+    extra_types: frozenset[str] = frozenset()  # media types accepted besides text (gzip sitemaps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,8 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
         )
     content_type = response.headers.get("content-type")
     kind = (content_type or "").split(";")[0].strip().lower()
-    if kind and not kind.startswith(_TEXT_TYPES) and kind != "application/octet-stream":
+    accepted = kind.startswith(_TEXT_TYPES) or kind in policy.extra_types
+    if kind and not accepted and kind != "application/octet-stream":
         raise FetchError(
             f"refused: {kind} is not a text, HTML or feed document", reason="not_text", kind=kind
         )

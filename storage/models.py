@@ -42,10 +42,12 @@ class DeliveryState(StrEnum):
 
 
 class SourceKind(StrEnum):
-    """Where articles come from; feeds and pages are polled, uploads are not."""
+    """Where articles come from; all but uploads are polled."""
 
     FEED = "feed"
-    PAGE = "page"
+    PAGE = "page"  # one article, polled for edits
+    SECTION = "section"  # a site's section page: its article links are the entries
+    SITEMAP = "sitemap"  # a news sitemap or a sitemap index of them
     UPLOAD = "upload"
 
 

@@ -113,7 +113,12 @@ async def runtime(database_url: str) -> AsyncIterator[object]:
     from bot.settings import Settings
     from bot.usecases.runtime import open_runtime
 
-    settings = Settings(_env_file=None, database_url=database_url, fetch_allow_private_addresses=True)
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        fetch_allow_private_addresses=True,
+        site_request_interval_seconds=0,
+    )
     async with open_runtime(settings) as opened:
         yield opened
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -40,6 +41,7 @@ def settings_for(fake: Any, database_url: str, **overrides: Any) -> Any:
         "default_timezone": "UTC",
         "default_schedule": "08:00",
         "rate_limit_per_second": 0,
+        "site_request_interval_seconds": 0,
         **overrides,
     }
     return Settings(_env_file=None, **values)
@@ -68,13 +70,15 @@ class LocalSite:
 
     ``pages`` maps a path to (content type, body), served with an ETag that conditional GETs
     honour; ``routes`` maps a path, or a prefix ending in ``/``, to a function that writes the
-    whole answer; ``/redirect-to/URL`` redirects; anything else is 404. ``hits`` counts requests.
+    whole answer; ``/redirect-to/URL`` redirects; anything else is 404. ``hits`` counts requests
+    and ``served`` holds each one's (start, end, path), monotonic seconds.
     """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.pages: dict[str, tuple[str, bytes]] = {}
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
+        self.served: list[tuple[float, float, str]] = []
         self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
         self.base = f"http://{host}:{self._server.server_address[1]}"
@@ -104,6 +108,13 @@ class LocalSite:
                 pass
 
             def do_GET(self) -> None:
+                started = time.monotonic()
+                try:
+                    self._answer()
+                finally:
+                    site.served.append((started, time.monotonic(), self.path))
+
+            def _answer(self) -> None:
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
                 route = site._route(self.path)
                 if route is not None:

@@ -37,7 +37,8 @@ class ImportedOutline:
 
 
 async def add_source(runtime: Runtime, *, url: str) -> AddedSource:
-    """Follow a feed or a page (a page that advertises a feed is followed as that feed)."""
+    """Follow a feed, or what a page leads to: the feed it advertises or the site has, a news
+    sitemap, its article links (a section page), or the page itself."""
     source, created, result = await SourcePoller(runtime).add(url)
     return AddedSource(source, created, result)
 

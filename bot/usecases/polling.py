@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import digests
 from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
 from bot.usecases.runtime import Runtime
+from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
-from digests.fetch import FetchedDocument, fetch
+from digests.fetch import FetchedDocument, FetchError, fetch
+from digests.sites import SitemapEntry, article_links, looks_like_sitemap, parse_sitemap
 from storage import Source, SourceKind, session_scope, utcnow
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
@@ -30,6 +32,11 @@ MAX_FAILURES = 8  # consecutive failed polls before a source is paused
 _PAGE_FETCHES_AT_ONCE = 4  # full texts of excerpt-only entries fetched in parallel
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 _MAX_SKIPPED = 2_000  # skipped entries remembered per source, the latest kept
+_CRAWLED = (SourceKind.SECTION, SourceKind.SITEMAP)  # polled politely (robots.txt, per-host pace)
+MIN_ARTICLE_CHARS = 300  # a page found by a link with less text is not an article (a list, a form)
+_SITEMAP_CHILDREN_PER_POLL = 3  # child sitemaps of an index read per poll, the newest
+# Failures worth another try on the next poll; any other leaves the link alone until it changes.
+_TRANSIENT = frozenset({"network", "too_slow", "http_status", "unknown_host"})
 
 
 def _fingerprint(entry: FeedEntry) -> str:
@@ -50,6 +57,7 @@ class PollResult:
     not_modified: bool = False
     error: str | None = None
     note: str | None = None  # entries left for later polls
+    links: int = 0  # article links of a section page, URLs of a sitemap, listed now
 
 
 class SourcePoller:
@@ -67,27 +75,35 @@ class SourcePoller:
         The fetched document is polled at once, or with ``poll_now=False`` left to the poller
         (the source is due): an import of many feeds checks each and returns.
         """
-        document = await fetch(url, policy=self.policy)
-        feed_like = looks_like_feed(document.content, document.content_type)
-        kind = SourceKind.FEED if feed_like else SourceKind.PAGE
+        document = await fetch(url, policy=self.runtime.sites.policy)  # gzip too: a sitemap
+        kind = SourceKind.FEED
         title: str | None = None
-        if kind == SourceKind.FEED:
+        if looks_like_feed(document.content, document.content_type):
             feed = await asyncio.to_thread(
                 parse_feed, document.content, content_type=document.content_type, base_url=url
             )
             title = feed.title
         else:
+            if document.content[:2] == b"\x1f\x8b" and not looks_like_sitemap(document.content):
+                raise FetchError(
+                    "refused: a compressed file that is not a sitemap", reason="not_text", kind="gzip"
+                )
             advertised = feed_links(document.text, url) if "html" in (document.content_type or "html") else []
             if advertised:
                 logger.info("%s advertises the feed %s; following that", url[:200], advertised[0][:200])
                 return await self.add(advertised[0], interval=interval, poll_now=poll_now)
+            found = await discover(self.runtime.sites, url, document)
+            if found.kind == SourceKind.FEED:
+                return await self.add(found.url, interval=interval, poll_now=poll_now)
+            kind, url = found.kind, found.url
+            document = found.document  # type: ignore[assignment]  # None: the poll fetches it
         async with self.runtime.single_writer(), session_scope(self.runtime.sessions) as session:
             source, created = await source_queries.add_source(
                 session, url=url, kind=kind, title=title, poll_interval_seconds=interval
             )
         if not (created and poll_now):
             return source, created, PollResult(source.id)
-        return source, created, await self.poll(source, document=document)
+        return source, created, await self.poll(source, document=document)  # None: fetched there
 
     async def poll_due(self, *, now: datetime | None = None, limit: int | None = None) -> list[PollResult]:
         """Claim a batch of due sources (POLL_BATCH_SIZE) and poll them, POLL_CONCURRENCY at a time.
@@ -125,13 +141,12 @@ class SourcePoller:
         deadline = self.runtime.settings.poll_deadline_seconds
         try:
             async with asyncio.timeout(deadline):
-                document = fetched or await fetch(
-                    source.url or "", policy=self.policy, etag=source.etag, last_modified=source.last_modified
-                )
+                document = fetched or await self._fetch_source(source)
                 body_hash = (
                     hashlib.sha256(document.content).hexdigest() if not document.not_modified else None
                 )
-                if document.not_modified or body_hash == source.body_hash:  # 304, or the very same bytes
+                unchanged = document.not_modified or body_hash == source.body_hash  # 304, the same bytes
+                if unchanged and source.kind != SourceKind.SITEMAP:  # an index's children may change
                     await self._record(
                         source,
                         now=now,
@@ -146,6 +161,11 @@ class SourcePoller:
                     result, skipped = await self._ingest_feed(
                         source, document.content, document.content_type, first_poll
                     )
+                elif source.kind in _CRAWLED:
+                    entries, conclusive = await self._site_entries(source, document)
+                    result, skipped = await self._ingest_entries(source, entries, first_poll, linked=True)
+                    if not conclusive:  # a sitemap index: a 304 for it says nothing of its children
+                        document = replace(document, etag=None, last_modified=None)
                 else:
                     result = await self._ingest_page(
                         source, document.content, document.content_type, first_poll
@@ -224,7 +244,6 @@ class SourcePoller:
     ) -> tuple[PollResult, dict[str, str]]:
         """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first; also
         the entries of the feed that stored nothing, by key, with their fingerprints."""
-        settings = self.runtime.settings
         feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
         if feed.error:
             logger.warning(
@@ -233,27 +252,44 @@ class SourcePoller:
                 safe(feed.error),
                 len(feed.entries),
             )
+        return await self._ingest_entries(source, list(feed.entries), first_poll)
+
+    async def _ingest_entries(
+        self, source: Source, entries: list[FeedEntry], first_poll: bool, *, linked: bool = False
+    ) -> tuple[PollResult, dict[str, str]]:
+        """Store what is new or changed among the listed ``entries``. ``linked`` entries (a
+        section page's links, a sitemap's URLs) are bare links: the first poll keeps all but
+        one batch as the back catalogue, known and never fetched, and any later one is news."""
+        settings = self.runtime.settings
         async with session_scope(self.runtime.sessions) as session:
             stored = await source_queries.entry_fingerprints(session, source_id=source.id)
-        listed = {e.key for e in feed.entries}
+        listed = {e.key for e in entries}
         # Skipped entries still listed are remembered; those the feed dropped are forgotten.
         skipped = {k: v for k, v in source.skipped_entries.items() if k in listed and k not in stored}
         known = {**skipped, **stored}
-        changed = [e for e in feed.entries if known.get(e.key) != _fingerprint(e)]
+        changed = [e for e in entries if known.get(e.key) != _fingerprint(e)]
         # Newest first; undated entries keep the feed's order, which puts the newest on top.
         changed.sort(key=lambda e: e.published or _UNDATED, reverse=True)
         batch = changed[: settings.poll_max_new_entries]
         fetches = [e for e in batch if e.excerpt_only and e.link][: settings.poll_max_page_fetches]
         batch = [e for e in batch if not (e.excerpt_only and e.link) or e in fetches]
+        if linked and first_poll:  # the back catalogue beyond this batch: known, not fetched
+            taken = {e.key for e in batch}
+            skipped.update({e.key: _fingerprint(e) for e in changed if e.key not in taken})
+            changed = batch
         left = len(changed) - len(batch)
-        top = {e.key for e in feed.entries[: settings.poll_max_new_entries]}
+        top = {e.key for e in entries[: settings.poll_max_new_entries]}
         slots = asyncio.Semaphore(_PAGE_FETCHES_AT_ONCE)
+
+        retry: set[str] = set()
 
         async def article_of(entry: FeedEntry) -> digests.Article | None:
             async with slots:
                 try:
-                    return await self._entry_article(entry)
+                    return await (self._linked_article(entry) if linked else self._entry_article(entry))
                 except digests.DigestError as error:
+                    if linked and error.reason in _TRANSIENT:
+                        retry.add(entry.key)  # tried again next poll
                     logger.info("source %s: entry %s skipped: %s", source.id, safe(entry.key[:200]), error)
                     return None
 
@@ -262,10 +298,12 @@ class SourcePoller:
         async with self.runtime.single_writer():  # SQLite: one feed's writes after another, no lock waits
             for entry, article in zip(batch, articles, strict=True):
                 if article is None:
-                    skipped[entry.key] = _fingerprint(entry)
+                    if entry.key not in retry:
+                        skipped[entry.key] = _fingerprint(entry)
                     continue
+                recent = linked or entry.key in top
                 outcome = await self._store_entry(
-                    source, entry, article, first_poll, recent=entry.key in top, stored=entry.key in stored
+                    source, entry, article, first_poll, recent=recent, stored=entry.key in stored
                 )
                 if outcome == "copy":
                     skipped[entry.key] = _fingerprint(entry)
@@ -275,10 +313,16 @@ class SourcePoller:
                 announced += outcome == "announced"
                 updated += outcome == "updated"
         note = None
-        if left:
-            note = f"{len(changed)} new or changed entries; {len(batch)} stored now, {left} on later polls"
+        if left or retry:
+            later = left + len(retry)
+            note = (
+                f"{len(changed)} new or changed entries; "
+                f"{len(changed) - later} stored now, {later} on later polls"
+            )
             logger.info("source %s: %s", source.id, note)
-        result = PollResult(source.id, new=new, updated=updated, announced=announced, note=note)
+        result = PollResult(
+            source.id, new=new, updated=updated, announced=announced, note=note, links=len(entries)
+        )
         return result, dict(list(skipped.items())[-_MAX_SKIPPED:])
 
     async def _store_entry(
@@ -327,6 +371,64 @@ class SourcePoller:
             return "copy"
         return "announced" if announce else "new"
 
+    async def _fetch_source(self, source: Source) -> FetchedDocument:
+        """The source's document by conditional GET; a site's pages politely (robots, pace)."""
+        url, etag, modified = source.url or "", source.etag, source.last_modified
+        if source.kind in _CRAWLED:
+            return await self.runtime.sites.get(url, etag=etag, last_modified=modified)
+        return await fetch(url, policy=self.policy, etag=etag, last_modified=modified)
+
+    async def _site_entries(self, source: Source, document: FetchedDocument) -> tuple[list[FeedEntry], bool]:
+        """A section page's article links, or a sitemap's URLs (an index's newest child
+        sitemaps), as bare-link entries; a sitemap's only those dated since the last poll. The
+        flag is False for an index, whose own body does not say whether its children changed."""
+        if source.kind == SourceKind.SECTION:
+            links = await asyncio.to_thread(article_links, document.text, document.url)
+            return [_linked_entry(link.url) for link in links], True
+        sitemap = await asyncio.to_thread(parse_sitemap, document.content, base_url=document.url)
+        since = (
+            source.last_polled_at - timedelta(seconds=2 * source.poll_interval_seconds)
+            if source.last_polled_at
+            else None
+        )
+        if sitemap.index:
+            children = [e for e in sitemap.entries if since is None or e.date is None or e.date >= since]
+            children.sort(key=lambda e: (e.date is not None, e.date), reverse=True)
+            urls: list[SitemapEntry] = []
+            for child in children[:_SITEMAP_CHILDREN_PER_POLL]:
+                try:
+                    page = await self.runtime.sites.get(child.url)
+                    part = await asyncio.to_thread(parse_sitemap, page.content, base_url=page.url)
+                except digests.DigestError as error:
+                    logger.info("source %s: sitemap %s skipped: %s", source.id, safe(child.url[:200]), error)
+                    continue
+                urls.extend(e for e in part.entries if not part.index)
+            entries = urls
+        else:
+            entries = list(sitemap.entries)
+        fresh = [e for e in entries if since is None or e.date is None or e.date >= since]
+        fresh.sort(key=lambda e: (e.date is not None, e.date), reverse=True)
+        logger.debug(
+            "source %s: %d sitemap URLs, %d since the last poll", source.id, len(entries), len(fresh)
+        )
+        return [_linked_entry(e.url, published=e.date) for e in fresh], not sitemap.index
+
+    async def _linked_article(self, entry: FeedEntry) -> digests.Article:
+        """The article a link leads to, fetched politely; ``DigestError`` when the page turns out
+        not to be one (too little text: a list, a form, a gallery)."""
+        page = await self.runtime.sites.get(entry.link or "")
+        article = await asyncio.to_thread(
+            digests.parse_document,
+            page.content,
+            name=page.url,
+            content_type=page.content_type,
+            max_chars=self.runtime.settings.article_max_chars,
+        )
+        chars = sum(len(paragraph) for paragraph in article.paragraphs)
+        if chars < MIN_ARTICLE_CHARS:
+            raise digests.DigestError(f"not an article: {chars} characters of text", reason="not_article")
+        return article
+
     async def _entry_article(self, entry: FeedEntry) -> digests.Article:
         """The entry's article; an excerpt's full text is fetched from its link."""
         limit = self.runtime.settings.article_max_chars
@@ -373,3 +475,16 @@ class SourcePoller:
             updated=int(outcome == "updated"),
             announced=int(outcome == "announced"),
         )
+
+
+def _linked_entry(url: str, *, published: datetime | None = None) -> FeedEntry:
+    """A bare link as an entry, known by its canonical URL; what it says comes from its page."""
+    return FeedEntry(
+        key=f"link:{canonical_link(url)}"[:1024],
+        title="",
+        link=url,
+        guid=None,
+        published=published,
+        content="",
+        excerpt_only=True,
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.logs import OutageLog
 from bot.settings import Settings
 from bot.usecases.rendering import DigestRenderer
+from bot.usecases.sites import SiteAccess
 from digests.fetch import FetchPolicy
 from storage import SessionFactory, Source, create_engine, session_factory
 
@@ -31,6 +32,7 @@ class Runtime:
     sessions: SessionFactory
     renderer: DigestRenderer
     fetch_policy: FetchPolicy
+    sites: SiteAccess  # polite fetching of sites without feeds: robots.txt, per-host pace
     # Called when items were queued, so that a delivery worker looks at the outbox at once.
     on_queued: list[Callable[[], None]] = field(default_factory=list)
     # Called when a source is paused after failing too often (the front end tells the admins).
@@ -44,12 +46,14 @@ class Runtime:
     def from_settings(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
+        policy = fetch_policy(settings)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             renderer=DigestRenderer(sessions, normal_sentences=settings.digest_sentences),
-            fetch_policy=fetch_policy(settings),
+            fetch_policy=policy,
+            sites=SiteAccess(policy, interval=settings.site_request_interval_seconds),
         )
 
     def single_writer(self) -> AbstractAsyncContextManager[object]:

@@ -1,4 +1,5 @@
-"""Admin commands for sources: follow a feed or page, list, pause and remove them."""
+"""Admin commands for sources: follow a feed, sitemap, section page or page, list, pause and
+remove them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from telegram import Update
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
-from bot.frontend.texts import shorten
+from bot.frontend.texts import Texts, shorten
 from bot.usecases import following
 from digests import DigestError
 from storage import Source
@@ -31,7 +32,7 @@ async def source_argument(update: Update, context: BotContext, usage: str) -> So
 
 @bot_admins_only
 async def add_source(update: Update, context: BotContext) -> None:
-    """Follow a feed or page: /addsource URL (admins only)."""
+    """Follow a feed, a site's news sitemap or section page, or a page: /addsource URL (admins only)."""
     texts = (await context.reader(update)).texts
     if not context.args:
         await context.reply(update, [texts("usage_addsource")])
@@ -47,9 +48,8 @@ async def add_source(update: Update, context: BotContext) -> None:
     source, title = added.source, added.source.title or added.source.url
     if added.created:
         entries = added.result.new
-        reply = texts.plural(
-            "source_added", entries, id=source.id, title=title, kind=source.kind, entries=entries
-        )
+        kind = source_kind(texts, source.kind, links=added.result.links)
+        reply = texts.plural("source_added", entries, id=source.id, title=title, kind=kind, entries=entries)
     else:
         reply = texts("source_exists", id=source.id, title=title)
     await context.reply(update, [reply])
@@ -66,11 +66,12 @@ async def list_sources(update: Update, context: BotContext) -> None:
     lines = [texts("sources_header")]
     for source in rows:
         state = texts("source_paused") if source.paused else texts("source_active")
-        lines.append(
-            texts(
-                "source_line", id=source.id, title=source.title or source.url, kind=source.kind, state=state
-            )
-        )
+        title, kind = source.title or source.url, source_kind(texts, source.kind)
+        lines.append(texts("source_line", id=source.id, title=title, kind=kind, state=state))
+        if source.last_polled_at is None:
+            lines.append(texts("source_never_polled"))
+        else:
+            lines.append(texts("source_last_poll", when=f"{source.last_polled_at:%Y-%m-%d %H:%M} UTC"))
         if source.last_error:
             if source.error_count:
                 count = source.error_count
@@ -78,6 +79,14 @@ async def list_sources(update: Update, context: BotContext) -> None:
             else:  # a note of a poll that worked, such as entries left for later
                 lines.append(texts("source_note", note=source.last_error[:200]))
     await context.reply(update, ["\n".join(lines)])
+
+
+def source_kind(texts: Texts, kind: str, *, links: int | None = None) -> str:
+    """A source's kind in the reader's language; a section page with its article links when known."""
+    if kind == "section" and links:
+        return texts.plural("kind_section", links, links=links)
+    key = "kind_section_short" if kind == "section" else f"kind_{kind}"
+    return texts(key) if texts(key) != key else kind
 
 
 @bot_admins_only

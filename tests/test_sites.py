@@ -1,0 +1,268 @@
+"""Sites without feeds, served from loopback: discovery, section pages, news sitemaps (plain,
+gzip, indexed), robots.txt, per-host pacing, and every request through the fetch guard."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+import bot.usecases.polling
+import bot.usecases.sites
+from bot.fakeapi import FakeTelegram
+from bot.usecases.polling import SourcePoller
+from bot.usecases.runtime import Runtime
+from bot.usecases.sites import SiteAccess
+from digests import DigestError
+from digests.fetch import fetch as guarded_fetch
+from digests.sites import article_links, parse_robots, parse_sitemap
+from storage import session_scope
+from storage import subscribers as subscriber_queries
+from tests.helpers import ADMIN, LocalSite, running_bot
+from tests.sitefixtures import SECTION_PAGES, SectionPage
+
+
+def article_html(title: str) -> bytes:
+    paragraphs = "".join(
+        f"<p>{title}: paragraph {i} says what happened, who was there and why it matters to the readers.</p>"
+        for i in range(6)
+    )
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>".encode()
+
+
+def serve_articles(site: LocalSite, paths: list[str] | frozenset[str]) -> None:
+    for path in paths:
+        site.pages[path] = ("text/html; charset=utf-8", article_html(f"Story at {path}"))
+
+
+def fixture(name: str) -> SectionPage:
+    return next(page for page in SECTION_PAGES if page.name == name)
+
+
+@pytest.fixture
+async def poller(runtime: Runtime) -> AsyncIterator[SourcePoller]:
+    async with session_scope(runtime.sessions) as session:  # a reader, so announcements are queued
+        reader = await subscriber_queries.ensure_subscriber(session, chat_id=77, schedule="instant")
+        await subscriber_queries.subscribe(
+            session, subscriber=reader, next_digest_at=None, now=datetime.now(UTC) - timedelta(days=1)
+        )
+    yield SourcePoller(runtime)
+
+
+@pytest.fixture
+def guard_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every URL handed to the fetch guard, by the poller and by the site reader."""
+    calls: list[str] = []
+
+    async def counted(url: str, **kwargs: object) -> object:
+        calls.append(url)
+        return await guarded_fetch(url, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.usecases.polling, "fetch", counted)
+    monkeypatch.setattr(bot.usecases.sites, "fetch", counted)
+    return calls
+
+
+def test_article_links_of_the_section_fixtures_precision_and_recall() -> None:
+    """The figures the README reports: every link of three section pages, labelled by hand."""
+    true_positive = false_positive = false_negative = 0
+    for page in SECTION_PAGES:
+        found = {urlsplit(link.url).path for link in article_links(page.html, "http://news.test" + page.path)}
+        true_positive += len(found & page.articles)
+        false_positive += len(found - page.articles)
+        false_negative += len(page.articles - found)
+    precision = true_positive / (true_positive + false_positive)
+    recall = true_positive / (true_positive + false_negative)
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+
+
+def test_links_keep_to_the_site_and_drop_tracking_parameters() -> None:
+    html = (
+        '<main><a href="/world/putin-meets-us-envoys-in-moscow?utm_source=x#top">Putin meets US envoys</a>'
+        '<a href="https://other.test/world/a-story-on-another-site-entirely">Another site</a>'
+        '<a href="https://www.news.test/2026/11/30/a-dated-story/">A dated story</a></main>'
+    )
+    links = article_links(html, "https://news.test/world/")
+    assert [link.url for link in links] == [
+        "https://news.test/world/putin-meets-us-envoys-in-moscow",
+        "https://www.news.test/2026/11/30/a-dated-story/",
+    ]
+
+
+def test_a_gzip_bomb_sitemap_is_refused_and_entities_too() -> None:
+    bomb = gzip.compress(b"<urlset>" + b" " * 60_000_000 + b"</urlset>")
+    with pytest.raises(DigestError) as refused:
+        parse_sitemap(bomb, base_url="http://news.test/")
+    assert refused.value.reason == "too_large"
+    entities = (
+        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaa">]><urlset><url><loc>&a;</loc></url></urlset>'
+    )
+    with pytest.raises(DigestError):
+        parse_sitemap(entities, base_url="http://news.test/")
+
+
+def test_robots_rules_address_the_bot_by_name() -> None:
+    robots = parse_robots(
+        "User-agent: digestbot\nDisallow: /private/\nCrawl-delay: 5\n\nUser-agent: *\nDisallow: /"
+    )
+    assert robots.allows("http://news.test/world/story") and not robots.allows("http://news.test/private/x")
+    assert robots.crawl_delay == 5.0
+
+
+async def test_a_section_page_is_followed_by_its_article_links(
+    site: LocalSite, poller: SourcePoller, guard_calls: list[str]
+) -> None:
+    page = fixture("modern")
+    site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /world/africa/\n")
+    site.pages[page.path] = ("text/html; charset=utf-8", page.html.encode())
+    serve_articles(site, page.articles)
+    source, created, first = await poller.add(site.url(page.path))
+    assert created and source.kind == "section" and first.links == len(page.articles)
+    refused = "/world/africa/drought-drives-grain-prices-up"
+    assert (first.new, first.announced) == (
+        len(page.articles) - 1,
+        0,
+    )  # the back catalogue; robots refuse one
+    assert refused not in site.hits
+    navigation = {"/world/europe/", "/tags/climate", "/authors/john-smith", "/account/login", "/subscribe"}
+    assert not navigation & set(site.hits)  # links that are not articles are never fetched
+
+    fresh = ["/world/europe/talks-resume-after-a-week-of-silence", "/world/article/98765499"]
+    cards = "".join(
+        f'<div class="card"><a href="{path}"><h3>New story {path}</h3></a></div>' for path in fresh
+    )
+    updated = page.html.replace(
+        '<section class="stories">', f'<section class="stories">{cards}<a href="/tags/new">new</a>'
+    )
+    site.pages[page.path] = ("text/html; charset=utf-8", updated.encode())
+    serve_articles(site, fresh)
+    second = await poller.poll(source)
+    assert (second.new, second.announced, second.error) == (2, 2, None)
+    assert all(site.hits[path] == 1 for path in fresh) and refused not in site.hits
+    assert (await poller.poll(source)).not_modified
+    served = {path.split("?")[0] for _, _, path in site.served}
+    assert served == {
+        urlsplit(url).path for url in guard_calls
+    }  # nothing reached the site but through the guard
+
+
+def news_sitemap(base: str, items: list[tuple[str, str, datetime]]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{base}{path}</loc><news:news><news:publication><news:name>Test</news:name>"
+        f"<news:language>en</news:language></news:publication>"
+        f"<news:publication_date>{when.isoformat()}</news:publication_date><news:title>{title}</news:title>"
+        f"</news:news></url>"
+        for path, title, when in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    ).encode()
+
+
+def sitemap_index(base: str, children: list[tuple[str, datetime]]) -> bytes:
+    entries = "".join(
+        f"<sitemap><loc>{base}{path}</loc><lastmod>{when.isoformat()}</lastmod></sitemap>"
+        for path, when in children
+    )
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+
+HOME = b"<html><head><title>Home</title></head><body><h1>Welcome</h1><p>Nothing to follow here.</p></body></html>"
+
+
+async def test_a_site_with_only_a_gzip_news_sitemap_in_an_index(
+    site: LocalSite, poller: SourcePoller, guard_calls: list[str]
+) -> None:
+    base, now = site.base, datetime.now(UTC)
+    old = now - timedelta(days=30)
+    site.pages["/robots.txt"] = (
+        "text/plain",
+        f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_index.xml\n".encode(),
+    )
+    site.pages["/"] = ("text/html", HOME)
+    items = [(f"/news/story-{n}.html", f"Story {n}", now - timedelta(hours=n)) for n in range(1, 4)]
+    site.pages["/sitemap-pages.xml"] = ("application/xml", news_sitemap(base, []).replace(b"news:news", b"x"))
+    site.pages["/news/sitemap-news.xml.gz"] = ("application/x-gzip", gzip.compress(news_sitemap(base, items)))
+    site.pages["/sitemap_index.xml"] = (
+        "application/xml",
+        sitemap_index(base, [("/sitemap-pages.xml", old), ("/news/sitemap-news.xml.gz", now)]),
+    )
+    serve_articles(site, [path for path, _, _ in items])
+    source, created, first = await poller.add(site.url("/"))
+    assert created and source.kind == "sitemap" and source.url == site.url("/sitemap_index.xml")
+    assert (first.new, first.announced, first.links) == (3, 0, 3)
+
+    later = now + timedelta(minutes=1)
+    items = [("/news/story-9.html", "Story 9", later), ("/news/story-8.html", "Story 8", later), *items]
+    site.pages["/news/sitemap-news.xml.gz"] = ("application/x-gzip", gzip.compress(news_sitemap(base, items)))
+    serve_articles(site, ["/news/story-9.html", "/news/story-8.html"])
+    second = await poller.poll(source)
+    assert (second.new, second.announced, second.error) == (2, 2, None)
+    assert site.hits["/news/story-1.html"] == 1  # known entries are not fetched again
+    served = {path for _, _, path in site.served}
+    assert served == {urlsplit(url).path for url in guard_calls}
+
+
+async def test_a_plain_news_sitemap_at_the_usual_place_when_robots_names_none(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    now = datetime.now(UTC)
+    site.pages["/"] = ("text/html", HOME)
+    site.pages["/sitemap.xml"] = (
+        "application/xml",
+        news_sitemap(site.base, [("/a-story.html", "A story", now)]),
+    )
+    serve_articles(site, ["/a-story.html"])
+    source, _, first = await poller.add(site.url("/"))
+    assert source.kind == "sitemap" and source.url == site.url("/sitemap.xml") and first.new == 1
+
+
+async def test_robots_disallowing_the_section_page_stops_every_request_but_its_own(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    page = fixture("portal")
+    site.pages["/robots.txt"] = ("text/plain", b"User-agent: digestbot\nDisallow: /\n")
+    site.pages[page.path] = ("text/html; charset=utf-8", page.html.encode())
+    serve_articles(site, page.articles)
+    with pytest.raises(DigestError) as refused:
+        await poller.add(site.url(page.path))
+    # The URL someone added is read once, as a browser would; nothing the crawl would fetch is.
+    assert refused.value.reason == "robots"
+    assert set(site.hits) == {page.path, "/robots.txt"}
+
+
+async def test_requests_to_one_host_are_paced_and_one_at_a_time(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    interval = 0.25
+    poller.runtime.sites = SiteAccess(poller.runtime.fetch_policy, interval=interval)
+    page = fixture("wordpress")
+    site.pages[page.path] = ("text/html; charset=utf-8", page.html.encode())
+    serve_articles(site, page.articles)
+    await poller.add(site.url(page.path))
+    crawl = sorted(site.served)[1:]  # after the added URL itself, which is not a crawl request
+    assert len(crawl) >= len(page.articles) + 2
+    for (start, end, _), (following, _, _) in itertools.pairwise(crawl):
+        assert following >= end  # one at a time
+        assert following - start >= interval * 0.95  # no faster than the configured pace
+
+
+async def test_addsource_says_what_it_found_and_sources_shows_kind_and_last_poll(
+    site: LocalSite, fake: FakeTelegram, sqlite_url: str
+) -> None:
+    page = fixture("wordpress")
+    site.pages[page.path] = ("text/html; charset=utf-8", page.html.encode())
+    serve_articles(site, page.articles)
+    async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
+        [_reading, added] = await fake.reply_to(ADMIN, f"/addsource {site.url(page.path)}", count=2)
+        assert f"section page: {len(page.articles)} article links" in added.text
+        [listed] = await fake.reply_to(ADMIN, "/sources")
+        assert "section page" in listed.text and "last poll" in listed.text
+        await fake.reply_to(ADMIN, "/language zh")
+        [listed_zh] = await fake.reply_to(ADMIN, "/sources")
+        assert "栏目页" in listed_zh.text and "上次抓取" in listed_zh.text
