@@ -1,12 +1,17 @@
 """Polling: a round over many small feeds, and one huge feed.
 
-Usage: uv run python -m benchmarks.bench_polling [--feeds 1000] [--skip-huge] [--entries 25000] [--per-poll 50]
+Usage: uv run python -m benchmarks.bench_polling [--feeds 1000] [--sections 100] [--skip-huge]
+       [--entries 25000] [--per-poll 50]
 
 Part 1: 1,000 feeds of 20 entries (half excerpt-only, linking ~6 kB article pages) served by a
 loopback server in a process of its own (so its CPU is not counted): an OPML import of them all,
 then three rounds with the default settings — the first (everything new: back catalogues
 stored), one where 10 % of the entries are new, one where nothing changed (304) — each with its
-wall time and the poller's CPU per feed; then the peak RSS.
+wall time and the poller's CPU per feed; then the peak RSS. With them, ``--sections`` sites
+without a feed, each on a loopback address of its own (127.0.0.2, …): a section page of 20
+article links among navigation and tag links, added by URL (discovery included) and polled in
+the same rounds with the default per-host pace; the farm reports the closest two requests any
+one host received.
 Part 2: how long adding a 25,000-entry feed (under the 5 MB fetch cap) takes, what the first and
 second polls store, and whether the poll was recorded with its note for /sources.
 """
@@ -77,7 +82,51 @@ def article_page(path: str) -> bytes:
     ).encode()
 
 
-def serve_feeds(feeds: int, fresh: Any, ready: Any) -> None:
+def section_page(k: int, fresh: int) -> bytes:
+    """Site ``k``'s section page: 20 + ``fresh`` article links among navigation, tags, authors."""
+    cards = "".join(
+        f'<article><h2><a href="/news/2026/11/site-{k}-story-number-{n}">Story {n} of site {k} in the news</a></h2>'
+        f'<a href="/tag/topic-{n % 3}">topic {n % 3}</a> <a href="/author/writer-{n % 2}">writer</a></article>'
+        for n in range(20 + fresh)
+    )
+    return (
+        f"<html><head><title>Site {k}: world</title></head><body><nav><a href='/'>Home</a>"
+        f"<a href='/world/'>World</a><a href='/login'>Log in</a></nav><main>{cards}"
+        f"<a href='/world/page/2'>Older</a></main><footer><a href='/about'>About</a></footer></body></html>"
+    ).encode()
+
+
+def serve_sections(sections: int, fresh: Any, gaps: Any) -> list[LocalSite]:
+    """One site per loopback address 127.0.0.2…; ``gaps[k]`` is the closest two requests to site
+    ``k`` so far (seconds)."""
+    import threading
+
+    from tests.helpers import send
+
+    sites = []
+    for k in range(sections):
+        site = LocalSite(host=f"127.0.0.{k + 2}")
+        last = [0.0]
+
+        def answer(handler, k: int = k, last: list[float] = last) -> None:
+            now = time.monotonic()
+            if last[0]:
+                gaps[k] = min(gaps[k], now - last[0])
+            last[0] = now
+            if handler.path == "/world/":
+                send(handler, 200, "text/html; charset=utf-8", section_page(k, fresh.value))
+            elif handler.path.startswith("/news/"):
+                send(handler, 200, "text/html; charset=utf-8", article_page(handler.path))
+            else:
+                send(handler, 404, "text/plain", b"not found")
+
+        site.routes["/"] = answer
+        threading.Thread(target=site._server.serve_forever, daemon=True).start()
+        sites.append(site)
+    return sites
+
+
+def serve_feeds(feeds: int, fresh: Any, ready: Any, sections: int = 0, gaps: Any = None) -> None:
     """The loopback feed farm, in a process of its own so its CPU is not the poller's: feed
     ``n`` at ``/feed/n.xml`` with ``fresh.value`` extra entries (an ETag that follows its bytes),
     article pages under ``/page/``."""
@@ -97,11 +146,12 @@ def serve_feeds(feeds: int, fresh: Any, ready: Any) -> None:
 
     site.routes["/feed/"] = feed
     site.routes["/page/"] = lambda h: send(h, 200, "text/html; charset=utf-8", article_page(h.path))
-    ready.put(site.base)
+    section_sites = serve_sections(sections, fresh, gaps)
+    ready.put((site.base, [s.base for s in section_sites]))
     site._server.serve_forever()
 
 
-async def round_of_feeds(feeds: int) -> None:
+async def round_of_feeds(feeds: int, sections: int) -> None:
     import multiprocessing
     import resource
 
@@ -111,9 +161,10 @@ async def round_of_feeds(feeds: int) -> None:
 
     context = multiprocessing.get_context("fork")
     fresh, ready = context.Value("i", 0), context.Queue()
-    server = context.Process(target=serve_feeds, args=(feeds, fresh, ready), daemon=True)
+    gaps = context.Array("d", [float("inf")] * max(1, sections))
+    server = context.Process(target=serve_feeds, args=(feeds, fresh, ready, sections, gaps), daemon=True)
     server.start()
-    base = ready.get(timeout=30)
+    base, section_bases = ready.get(timeout=30)
     url = sqlite_url(Path(tempfile.mkdtemp(prefix="bench-round-")))
     await reset_database(url)
     settings = Settings(_env_file=None, database_url=url, fetch_allow_private_addresses=True)
@@ -128,6 +179,22 @@ async def round_of_feeds(feeds: int) -> None:
                 f"in {time.perf_counter() - wall:.1f} s",
                 flush=True,
             )
+            if sections:
+                wall = time.perf_counter()
+                slots = asyncio.Semaphore(settings.poll_concurrency)
+
+                async def add(url: str) -> str:
+                    async with slots:
+                        added = await following.add_source(runtime, url=url)
+                        return f"{added.source.kind}:{added.result.links}"
+
+                kinds = await asyncio.gather(*(add(f"{b}/world/") for b in section_bases))
+                print(
+                    f"section pages: {sum(k.startswith('section:20') for k in kinds)} of {sections} added as "
+                    f"section pages of 20 article links (discovery and first poll) in "
+                    f"{time.perf_counter() - wall:.1f} s",
+                    flush=True,
+                )
             for label in (
                 "first round (all new)",
                 "second round (10 % new entries)",
@@ -145,10 +212,16 @@ async def round_of_feeds(feeds: int) -> None:
                     polled += len(results)
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
                 print(
-                    f"{label}: {polled} feeds in {wall:.1f} s wall, {cpu:.1f} s CPU "
-                    f"({1000 * cpu / max(1, polled):.1f} ms CPU a feed)",
+                    f"{label}: {polled} sources in {wall:.1f} s wall, {cpu:.1f} s CPU "
+                    f"({1000 * cpu / max(1, polled):.1f} ms CPU a source)",
                     flush=True,
                 )
+        if sections:
+            closest = min(gaps[:sections])
+            print(
+                f"closest two requests to one section site: {closest:.2f} s "
+                f"(SITE_REQUEST_INTERVAL_SECONDS {settings.site_request_interval_seconds:g})"
+            )
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
         server.terminate()
@@ -159,10 +232,11 @@ async def main() -> None:
     parser.add_argument("--entries", type=int, default=25_000)
     parser.add_argument("--per-poll", type=int, default=50)
     parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--sections", type=int, default=100, help="sites without feeds (at most 250)")
     parser.add_argument("--skip-huge", action="store_true")
     args = parser.parse_args()
     if args.feeds:
-        await round_of_feeds(args.feeds)
+        await round_of_feeds(args.feeds, min(args.sections, 250))
     if args.skip_huge:
         return
     body = huge_feed(args.entries)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
     # Sites without feeds (section pages, sitemaps): seconds between two requests to one host.
     site_request_interval_seconds: float = Field(default=1.0, ge=0, le=600)
+    # Hosts whose links a section page's own count as (a site's articles on another host name).
+    site_article_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
     telegram_timeout_seconds: float = Field(default=10.0, gt=0)
     telegram_connections: int = Field(default=3, ge=1, le=256)  # concurrent requests while delivering
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
@@ -61,6 +63,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("site_article_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = value.replace(";", ",").split(",")
+            return frozenset(part.strip().lower() for part in parts if part.strip())
         return value
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "monitoring_port", mode="before")

@@ -237,6 +237,17 @@ def article_links(html: str, base_url: str, *, hosts: frozenset[str] = frozenset
     return list(found.values())
 
 
+def page_title(html: str) -> str:
+    """The text of a page's <title>, whitespace collapsed; empty when it has none."""
+    import lxml.html
+
+    try:
+        title = lxml.html.document_fromstring(html).findtext(".//title") or ""
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    return " ".join(title.split())[:255]
+
+
 def is_article_url(url: str, text: str = "") -> bool:
     """Whether a same-site link leads to an article: not navigation, a tag, an author, a
     listing page, a login or a file (courlan's filters and ours), and an article by its URL

@@ -39,6 +39,7 @@ def _wordpress() -> SectionPage:
         f' <a href="{path}#comments">3 comments</a></footer></article>'
         for path, title in articles
     )
+    most_read = "/2026/10/02/an-old-story-everyone-reads/"  # an article, in the sidebar
     html = f"""<!doctype html><html><head><title>World – The Daily Example</title>
 <link rel="stylesheet" href="/wp-content/themes/x/style.css"></head><body>
 <header id="masthead" class="site-header"><a href="/" class="logo">The Daily Example</a>
@@ -49,12 +50,14 @@ def _wordpress() -> SectionPage:
 <a class="page-numbers" href="/category/world/page/3/">3</a><a class="next" href="/category/world/page/2/">Next stories about the world</a></nav>
 </main>
 <aside id="secondary" class="widget-area"><h3>Most read</h3><ul>
-<li><a href="/2026/10/02/an-old-story-everyone-reads/">An old story everyone reads</a></li></ul>
+<li><a href="{most_read}">An old story everyone reads</a></li></ul>
 <a href="https://ads.example.net/click?id=9" rel="sponsored">Buy now</a></aside>
 <footer id="colophon" class="site-footer"><a href="/privacy-policy/">Privacy policy</a> <a href="/contact/">Contact</a>
 <a href="/feed/">RSS</a> <a href="https://twitter.com/dailyexample">Twitter</a> <a href="/2026/">Archive 2026</a></footer>
 </body></html>"""
-    return SectionPage("wordpress", "/category/world/", html, frozenset(p for p, _ in articles))
+    return SectionPage(
+        "wordpress", "/category/world/", html, frozenset([*(p for p, _ in articles), most_read])
+    )
 
 
 def _portal() -> SectionPage:
@@ -115,4 +118,38 @@ def _modern() -> SectionPage:
     return SectionPage("modern", "/world", html, frozenset(p for p, _ in articles))
 
 
-SECTION_PAGES: tuple[SectionPage, ...] = (_wordpress(), _portal(), _modern())
+def _portal_b() -> SectionPage:
+    """Written after the rules were, and not used to tune them: its figures are the honest ones."""
+    articles = [
+        ("/w/2026-11-30/doc-infxkq1234567.shtml", "外交部发言人就近期国际局势答记者问"),
+        ("/w/2026-11-30/doc-infxkq1234568.shtml", "两国领导人通电话 就双边关系交换意见"),
+        ("/26/1130/08/KABCDEF000123456.html", "全球气候大会闭幕 各方达成最终文件"),
+        ("/26/1130/09/KABCDEF000123457.html", "海外市场：欧洲股市收盘普遍上涨"),
+        ("/rain/a/20261130A01XYZ00", "深度：一场谈判背后的五个关键人物"),
+        ("/rain/a/20261130A02XYZ00", "评论：和平进程需要更多耐心"),
+        ("/w/2026-11-29/doc-infxkq1234001.shtml", "热榜：昨日最受关注的国际新闻"),  # in the ranking box
+    ]
+    ranking, news = articles[-1:], articles[:-1]
+    items = "".join(
+        f'<div class="news-item"><h2><a href="{p}">{t}</a></h2><div class="info"><span>1小时前</span>'
+        f'<a href="/comment/{i}" class="cmt">评论</a></div></div>'
+        for i, (p, t) in enumerate(news)
+    )
+    rank = "".join(f'<li><em>1</em><a href="{p}">{t}</a></li>' for p, t in ranking)
+    html = f"""<html><head><meta charset="utf-8"><title>国际新闻_示例网</title></head><body>
+<div class="top-bar"><a href="https://www.example-portal.cn/">示例网首页</a><a href="/app/download">下载客户端</a>
+<a href="https://passport.example-portal.cn/login">登录</a></div>
+<div class="channel-nav"><ul><li><a href="/china/">国内</a></li><li><a href="/world/">国际</a></li>
+<li><a href="/mil/">军事</a></li><li><a href="/society/">社会</a></li></ul></div>
+<div class="left-col">{items}
+<div class="more"><a href="/world/more.shtml">查看更多国际新闻</a></div></div>
+<div class="right-col"><div class="rank"><h3>24小时热榜</h3><ol>{rank}</ol></div>
+<div class="video-box"><a href="/v/2026-11-30/video-abc.html">视频</a></div>
+<div class="hot-topics"><a href="/zt/2026peace/">和平进程专题</a></div>
+<a href="https://finance.example-portal.cn/stock/2026-11-30/doc-abcdef1234567.shtml">财经：A股三大指数集体收涨</a></div>
+<div class="bottom"><a href="/about/index.shtml">关于示例网</a><a href="/help/">帮助</a><a href="/jobs/">招聘</a>
+<a href="http://www.beian.example/">京ICP证000000号</a></div></body></html>"""
+    return SectionPage("portal_b", "/world/", html, frozenset(p for p, _ in articles))
+
+
+SECTION_PAGES: tuple[SectionPage, ...] = (_wordpress(), _portal(), _modern(), _portal_b())

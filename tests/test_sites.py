@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlmodel import select
 
 import bot.usecases.polling
 import bot.usecases.sites
@@ -20,7 +21,7 @@ from bot.usecases.sites import SiteAccess
 from digests import DigestError
 from digests.fetch import fetch as guarded_fetch
 from digests.sites import article_links, parse_robots, parse_sitemap
-from storage import session_scope
+from storage import Article, session_scope
 from storage import subscribers as subscriber_queries
 from tests.helpers import ADMIN, LocalSite, running_bot
 from tests.sitefixtures import SECTION_PAGES, SectionPage
@@ -91,6 +92,17 @@ def test_links_keep_to_the_site_and_drop_tracking_parameters() -> None:
         "https://news.test/world/putin-meets-us-envoys-in-moscow",
         "https://www.news.test/2026/11/30/a-dated-story/",
     ]
+
+
+def test_configured_hosts_count_as_the_site_and_settings_read_them_from_a_list() -> None:
+    from bot.settings import Settings
+
+    html = '<main><a href="https://articles.news.test/2026/11/30/a-story-kept-on-another-host/">A story</a></main>'
+    assert article_links(html, "https://news.test/world/") == []
+    settings = Settings(_env_file=None, site_article_hosts="Articles.News.test; other.test")
+    assert settings.site_article_hosts == frozenset({"articles.news.test", "other.test"})
+    [link] = article_links(html, "https://news.test/world/", hosts=settings.site_article_hosts)
+    assert link.url.startswith("https://articles.news.test/2026/11/30/")
 
 
 def test_a_gzip_bomb_sitemap_is_refused_and_entities_too() -> None:
@@ -196,6 +208,13 @@ async def test_a_site_with_only_a_gzip_news_sitemap_in_an_index(
     source, created, first = await poller.add(site.url("/"))
     assert created and source.kind == "sitemap" and source.url == site.url("/sitemap_index.xml")
     assert (first.new, first.announced, first.links) == (3, 0, 3)
+    async with session_scope(poller.runtime.sessions) as session:
+        stored = (await session.exec(select(Article).order_by(Article.published_at))).all()
+    assert [a.title for a in stored] == [
+        "Story 3",
+        "Story 2",
+        "Story 1",
+    ]  # the news sitemap's titles and dates
 
     later = now + timedelta(minutes=1)
     items = [("/news/story-9.html", "Story 9", later), ("/news/story-8.html", "Story 8", later), *items]
@@ -260,9 +279,25 @@ async def test_addsource_says_what_it_found_and_sources_shows_kind_and_last_poll
     serve_articles(site, page.articles)
     async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
         [_reading, added] = await fake.reply_to(ADMIN, f"/addsource {site.url(page.path)}", count=2)
-        assert f"section page: {len(page.articles)} article links" in added.text
+        links = len(article_links(page.html, site.url(page.path)))
+        assert f"World – The Daily Example (section page: {links} article links)" in added.text
         [listed] = await fake.reply_to(ADMIN, "/sources")
         assert "section page" in listed.text and "last poll" in listed.text
         await fake.reply_to(ADMIN, "/language zh")
         [listed_zh] = await fake.reply_to(ADMIN, "/sources")
         assert "栏目页" in listed_zh.text and "上次抓取" in listed_zh.text
+
+
+async def test_a_feed_at_the_usual_place_is_found_though_no_page_names_it(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    site.pages["/"] = ("text/html", HOME)
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Usual place</title><item><title>One</title>'
+        "<guid>one</guid><description>One story, told in full in the feed itself.</description></item>"
+        "</channel></rss>"
+    )
+    site.pages["/rss.xml"] = ("application/rss+xml", feed.encode())
+    source, created, first = await poller.add(site.url("/"))
+    assert created and source.kind == "feed" and source.url == site.url("/rss.xml") and first.new == 1
+    assert site.hits["/rss.xml"] == 1  # fetched once: discovery's copy is the one polled

@@ -208,6 +208,19 @@ async def test_a_page_that_advertises_a_feed_is_followed_as_the_feed(site, polle
     )
     source, created, _ = await source_poller.add(f"{base}/")
     assert created and source.kind == "feed" and source.url == f"{base}/feed.xml"
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    state.pages["/feed.xml"] = (
+        "application/rss+xml",
+        rss(
+            [
+                ("y", "Eta", BODY.format(n="Eta"), later),
+                ("z", "Zeta", BODY.format(n="Zeta"), datetime.now(UTC)),
+            ]
+        ),
+    )
+    polled = await source_poller.poll(source)
+    assert (polled.new, polled.announced) == (1, 1)  # exactly the new entry
+    assert set(state.hits) == {"/", "/feed.xml"}  # an advertised feed needs no site discovery
 
 
 async def test_failing_source_backs_off_then_pauses_and_tells_the_admins_once(site, poller) -> None:

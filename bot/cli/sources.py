@@ -36,16 +36,20 @@ async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     added = await following.add_source(runtime, url=args.url)
     source = added.source
     state = "following" if added.created else "already following"
-    out.write(
-        f"#{source.id} {safe(source.title or source.url)} ({source.kind}): {state}; "
-        f"{added.result.new} entries stored\n"
-    )
+    kind = {"section": "section page", "sitemap": "news sitemap"}.get(source.kind, source.kind)
+    if source.kind == "section" and added.result.links:
+        kind += f": {added.result.links} article links"
+    title, stored = safe(source.title or source.url), added.result.new
+    out.write(f"#{source.id} {title} ({kind}): {state}; {stored} entries stored\n")
 
 
 async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     for row in await following.list_sources(runtime):
         state = "paused" if row.paused else "active"
-        out.write(f"{row.id:>4}  {row.kind:<5} {state:<7} {safe(row.url)}  {safe(row.title or '')}\n")
+        polled = f"{row.last_polled_at:%Y-%m-%d %H:%M}" if row.last_polled_at else "never polled"
+        out.write(
+            f"{row.id:>4}  {row.kind:<7} {state:<7} {polled:<16} {safe(row.url)}  {safe(row.title or '')}\n"
+        )
         if row.last_error:
             out.write(f"      last error ({row.error_count} in a row): {safe(row.last_error)}\n")
 

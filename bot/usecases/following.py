@@ -83,7 +83,7 @@ async def import_opml(runtime: Runtime, *, data: bytes) -> list[ImportedOutline]
     async def follow(url: str) -> ImportedOutline:
         async with slots:
             try:
-                source, created, result = await poller.add(url, poll_now=False)
+                source, created, result = await poller.add(url, poll_now=False, paced=False)
             except DigestError as error:
                 logger.info("OPML import: skipped %s: %s", url[:200], error)
                 return ImportedOutline(url, None, str(error))

@@ -68,16 +68,28 @@ class SourcePoller:
         self.policy = runtime.fetch_policy
 
     async def add(
-        self, url: str, *, interval: int = DEFAULT_INTERVAL, poll_now: bool = True
+        self,
+        url: str,
+        *,
+        interval: int = DEFAULT_INTERVAL,
+        poll_now: bool = True,
+        paced: bool = True,
+        document: FetchedDocument | None = None,
     ) -> tuple[Source, bool, PollResult]:
-        """Follow a feed, or a page (a page that advertises a feed is followed as that feed).
+        """Follow a feed; or, for a page, the feed it advertises, else what site discovery finds
+        (the site's feed, its news sitemap, the page as a section page, or the page itself).
 
         The fetched document is polled at once, or with ``poll_now=False`` left to the poller
-        (the source is due): an import of many feeds checks each and returns.
+        (the source is due): an import of many feeds checks each and returns. The URL is fetched
+        in turn with other requests to its host, or with ``paced=False`` at once (an import of
+        feed URLs, documents made for programs to poll); ``document`` is its body, already fetched.
         """
-        document = await fetch(url, policy=self.runtime.sites.policy)  # gzip too: a sitemap
+        sites = self.runtime.sites
+        if document is None:
+            document = await (sites.fetch(url) if paced else fetch(url, policy=sites.policy))
         kind = SourceKind.FEED
         title: str | None = None
+        polled: FetchedDocument | None = document
         if looks_like_feed(document.content, document.content_type):
             feed = await asyncio.to_thread(
                 parse_feed, document.content, content_type=document.content_type, base_url=url
@@ -92,18 +104,18 @@ class SourcePoller:
             if advertised:
                 logger.info("%s advertises the feed %s; following that", url[:200], advertised[0][:200])
                 return await self.add(advertised[0], interval=interval, poll_now=poll_now)
-            found = await discover(self.runtime.sites, url, document)
+            found = await discover(sites, url, document, hosts=self.runtime.settings.site_article_hosts)
             if found.kind == SourceKind.FEED:
-                return await self.add(found.url, interval=interval, poll_now=poll_now)
-            kind, url = found.kind, found.url
-            document = found.document  # type: ignore[assignment]  # None: the poll fetches it
+                feed_url, fetched = found.url, found.document
+                return await self.add(feed_url, interval=interval, poll_now=poll_now, document=fetched)
+            kind, url, title, polled = found.kind, found.url, found.title, found.document
         async with self.runtime.single_writer(), session_scope(self.runtime.sessions) as session:
             source, created = await source_queries.add_source(
                 session, url=url, kind=kind, title=title, poll_interval_seconds=interval
             )
         if not (created and poll_now):
             return source, created, PollResult(source.id)
-        return source, created, await self.poll(source, document=document)  # None: fetched there
+        return source, created, await self.poll(source, document=polled)  # None: fetched there
 
     async def poll_due(self, *, now: datetime | None = None, limit: int | None = None) -> list[PollResult]:
         """Claim a batch of due sources (POLL_BATCH_SIZE) and poll them, POLL_CONCURRENCY at a time.
@@ -271,7 +283,11 @@ class SourcePoller:
         # Newest first; undated entries keep the feed's order, which puts the newest on top.
         changed.sort(key=lambda e: e.published or _UNDATED, reverse=True)
         batch = changed[: settings.poll_max_new_entries]
-        fetches = [e for e in batch if e.excerpt_only and e.link][: settings.poll_max_page_fetches]
+        budget = settings.poll_max_page_fetches
+        if linked:  # paced requests: as many as fit half the poll's deadline
+            gap = await self.runtime.sites.pace(source.url or "")
+            budget = min(budget, max(1, int(settings.poll_deadline_seconds / 2 / max(gap, 0.001))))
+        fetches = [e for e in batch if e.excerpt_only and e.link][:budget]
         batch = [e for e in batch if not (e.excerpt_only and e.link) or e in fetches]
         if linked and first_poll:  # the back catalogue beyond this batch: known, not fetched
             taken = {e.key for e in batch}
@@ -383,7 +399,8 @@ class SourcePoller:
         sitemaps), as bare-link entries; a sitemap's only those dated since the last poll. The
         flag is False for an index, whose own body does not say whether its children changed."""
         if source.kind == SourceKind.SECTION:
-            links = await asyncio.to_thread(article_links, document.text, document.url)
+            hosts = self.runtime.settings.site_article_hosts
+            links = await asyncio.to_thread(article_links, document.text, document.url, hosts=hosts)
             return [_linked_entry(link.url) for link in links], True
         sitemap = await asyncio.to_thread(parse_sitemap, document.content, base_url=document.url)
         since = (
@@ -411,7 +428,8 @@ class SourcePoller:
         logger.debug(
             "source %s: %d sitemap URLs, %d since the last poll", source.id, len(entries), len(fresh)
         )
-        return [_linked_entry(e.url, published=e.date) for e in fresh], not sitemap.index
+        entries = [_linked_entry(e.url, published=e.date, title=e.title) for e in fresh]
+        return entries, not sitemap.index
 
     async def _linked_article(self, entry: FeedEntry) -> digests.Article:
         """The article a link leads to, fetched politely; ``DigestError`` when the page turns out
@@ -427,7 +445,7 @@ class SourcePoller:
         chars = sum(len(paragraph) for paragraph in article.paragraphs)
         if chars < MIN_ARTICLE_CHARS:
             raise digests.DigestError(f"not an article: {chars} characters of text", reason="not_article")
-        return article
+        return replace(article, title=entry.title) if entry.title else article
 
     async def _entry_article(self, entry: FeedEntry) -> digests.Article:
         """The entry's article; an excerpt's full text is fetched from its link."""
@@ -477,11 +495,12 @@ class SourcePoller:
         )
 
 
-def _linked_entry(url: str, *, published: datetime | None = None) -> FeedEntry:
-    """A bare link as an entry, known by its canonical URL; what it says comes from its page."""
+def _linked_entry(url: str, *, published: datetime | None = None, title: str = "") -> FeedEntry:
+    """A bare link as an entry, known by its canonical URL; what it says comes from its page
+    (the title a news sitemap gives wins: it is the headline the site chose)."""
     return FeedEntry(
         key=f"link:{canonical_link(url)}"[:1024],
-        title="",
+        title=title,
         link=url,
         guid=None,
         published=published,

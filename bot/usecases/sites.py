@@ -24,6 +24,7 @@ from digests.sites import (
     Robots,
     article_links,
     looks_like_sitemap,
+    page_title,
     parse_robots,
     parse_sitemap,
     refusing_robots,
@@ -104,6 +105,16 @@ class SiteAccess:
             raise RobotsRefusal(f"robots.txt does not allow {url[:200]}", reason="robots")
         return await self._paced(self._host(url), url, etag, last_modified, rules.crawl_delay)
 
+    async def pace(self, url: str) -> float:
+        """Seconds between two requests to the URL's host: the setting, or a longer Crawl-delay."""
+        delay = (await self.robots(url)).crawl_delay or 0.0
+        return max(self.interval, min(delay, _MAX_CRAWL_DELAY))
+
+    async def fetch(self, url: str) -> FetchedDocument:
+        """GET a URL someone asked for by name (robots.txt governs crawlers, not that), in turn
+        with the other requests to its host; gzip accepted, for a sitemap."""
+        return await self._paced(self._host(url), url, None, None)
+
     async def _paced(
         self,
         host: _Host,
@@ -134,11 +145,16 @@ class Discovery:
     url: str
     document: FetchedDocument | None = None  # the polled URL's body, when already fetched
     links: int = 0
+    title: str | None = None  # the added page's, for a section page or a sitemap found from it
 
 
-async def discover(sites: SiteAccess, url: str, document: FetchedDocument) -> Discovery:
+async def discover(
+    sites: SiteAccess, url: str, document: FetchedDocument, *, hosts: frozenset[str] = frozenset()
+) -> Discovery:
     """What a URL that is neither a feed nor a page advertising one should be followed as: a
     feed found at the usual places, a news sitemap, a section page, or else the page itself."""
+    html = "html" in (document.content_type or "text/html")
+    title = page_title(document.text) or None if html else None
     if looks_like_sitemap(document.content):
         return Discovery(SourceKind.SITEMAP, url, document)
     for place in FEED_PLACES:
@@ -151,13 +167,13 @@ async def discover(sites: SiteAccess, url: str, document: FetchedDocument) -> Di
         news = await _news_sitemap(sites, sitemap_url)
         if news is not None:
             logger.info("%s: the site has the news sitemap %s", url[:200], news[:200])
-            return Discovery(SourceKind.SITEMAP, news)
-    if "html" in (document.content_type or "text/html"):
-        links = article_links(document.text, url)
+            return Discovery(SourceKind.SITEMAP, news, title=title)
+    if html:
+        links = article_links(document.text, url, hosts=hosts)
         if len(links) >= MIN_SECTION_LINKS:
             if not robots.allows(url):  # every later poll would be refused: say so now
                 raise RobotsRefusal(f"robots.txt does not allow {url[:200]}", reason="robots")
-            return Discovery(SourceKind.SECTION, url, document, links=len(links))
+            return Discovery(SourceKind.SECTION, url, document, links=len(links), title=title)
     return Discovery(SourceKind.PAGE, url, document)
 
 
