@@ -71,7 +71,6 @@ class FakeServer:
 
 def settings(url: str, server: FakeServer, *, rate_limit: float) -> Settings:
     return Settings(
-        _env_file=None,
         telegram_bot_token=TOKEN,
         telegram_api_base_url=server.base_url,
         telegram_api_file_url=server.base_url.replace("/bot", "/file/bot"),

@@ -167,7 +167,7 @@ async def round_of_feeds(feeds: int, sections: int) -> None:
     base, section_bases = ready.get(timeout=30)
     url = sqlite_url(Path(tempfile.mkdtemp(prefix="bench-round-")))
     await reset_database(url)
-    settings = Settings(_env_file=None, database_url=url, fetch_allow_private_addresses=True)
+    settings = Settings(database_url=url, fetch_allow_private_addresses=True)
     try:
         async with open_runtime(settings) as runtime:
             outlines = "".join(f'<outline type="rss" xmlUrl="{base}/feed/{n}.xml"/>' for n in range(feeds))
@@ -246,7 +246,6 @@ async def main() -> None:
     url = sqlite_url(Path(tempfile.mkdtemp(prefix="bench-polling-")))
     await reset_database(url)
     settings = Settings(
-        _env_file=None,
         database_url=url,
         fetch_allow_private_addresses=True,
         poll_max_new_entries=args.per_poll,

@@ -83,8 +83,8 @@ async def run(path: Path) -> None:
         await asyncio.sleep(1)
         after = rss_mb(process.pid)
         print(
-            f"digestbot run: first reply {first:.2f} s after start; idle RSS {idle:.0f} MB; "
-            f"after the first Chinese digest {after:.0f} MB (+{after - idle:.0f} MB)"
+            f"digestbot run: first reply {first:.2f} s after start; idle RSS {idle:.1f} MB; "
+            f"after the first Chinese digest {after:.1f} MB (+{after - idle:.1f} MB)"
         )
     finally:
         process.terminate()

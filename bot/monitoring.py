@@ -18,7 +18,7 @@ from prometheus_client import (
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
-from bot.metrics import OUTBOX, REGISTRY
+from bot.metrics import OUTBOX, registry
 from bot.usecases.stats import collect_stats
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class MonitoringServer:
         self._server: object | None = None
 
     async def start(self) -> None:
-
+        registry()  # counting starts now
         app = Application(
             [
                 (r"/metrics", _MetricsHandler, {"runtime": self.runtime}),
@@ -87,7 +87,7 @@ class _MetricsHandler(_Handler):
     async def get(self) -> None:
         await health(self.runtime)  # refreshes the outbox gauges
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
-        self.finish(generate_latest(REGISTRY))
+        self.finish(generate_latest(registry()))
 
 
 class _HealthHandler(_Handler):

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 if TYPE_CHECKING:
+    from urllib.robotparser import RobotFileParser  # imports urllib.request: loaded when used
+
     from lxml.html import HtmlElement
 
 from digests.errors import DigestError
@@ -73,6 +74,8 @@ class Robots:
 
 def parse_robots(text: str | None) -> Robots:
     """The rules of a robots.txt; ``None`` (no file: 404 and the like) allows everything."""
+    from urllib.robotparser import RobotFileParser
+
     parser = RobotFileParser()
     parser.parse((text or "").splitlines()[:10_000])
     return Robots(parser)

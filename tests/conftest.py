@@ -114,7 +114,6 @@ async def runtime(database_url: str) -> AsyncIterator[object]:
     from bot.usecases.runtime import open_runtime
 
     settings = Settings(
-        _env_file=None,
         database_url=database_url,
         fetch_allow_private_addresses=True,
         site_request_interval_seconds=0,

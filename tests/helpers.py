@@ -44,7 +44,7 @@ def settings_for(fake: Any, database_url: str, **overrides: Any) -> Any:
         "site_request_interval_seconds": 0,
         **overrides,
     }
-    return Settings(_env_file=None, **values)
+    return Settings(**values)
 
 
 @asynccontextmanager

@@ -74,7 +74,8 @@ def test_the_use_cases_run_without_telegram_loaded() -> None:
 def _loaded_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
     """The modules under ``prefixes`` a fresh interpreter has loaded after running ``code``."""
     code += (
-        f"\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules if m.startswith({prefixes!r})}}))"
+        "\nimport sys\nprint(sorted({m.split('.')[0] for m, module in list(sys.modules.items())"
+        f" if module is not None and m.startswith({prefixes!r})}}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
@@ -143,3 +144,37 @@ def test_no_two_modules_of_a_package_differ_only_by_a_plural() -> None:
         stems = [p.stem for p in folder.glob("*.py")] + [p.name for p in folder.iterdir() if p.is_dir()]
         singular = [stem.removesuffix("s") for stem in stems if not stem.startswith("__")]
         assert len(singular) == len(set(singular)), f"{folder}: {sorted(stems)}"
+
+
+def test_a_bot_serving_no_http_loads_no_http_server_and_counts_no_metrics(tmp_path) -> None:
+    """Long polling without MONITORING_PORT: neither tornado (PTB's webhooks, our /metrics) nor
+    prometheus_client is loaded, the application still builds, and metrics are no-ops."""
+    code = (
+        "from bot.cli.serve import without_http_server\n"
+        "without_http_server()\n"
+        "from bot.frontend import build_application\n"
+        "from bot.settings import Settings\n"
+        f"settings = Settings(telegram_bot_token='1:x', database_url='sqlite+aiosqlite:///{tmp_path}/b.db')\n"
+        "application = build_application(settings)\n"
+        "from bot.metrics import DELIVERIES, TICK_SECONDS\n"
+        "DELIVERIES.labels(outcome='sent').inc()\n"
+        "with TICK_SECONDS.time(): pass\n"
+        "import httpx\n"
+        "assert callable(httpx.main)\n"
+    )
+    assert _loaded_after(code, ("tornado", "prometheus_client", "click", "pygments")) == []
+
+
+def test_metrics_count_once_the_registry_exists() -> None:
+    code = (
+        "from bot.metrics import DELIVERIES, registry\n"
+        "DELIVERIES.labels(outcome='sent').inc()\n"
+        "created = registry()\n"
+        "DELIVERIES.labels(outcome='sent').inc(2)\n"
+        "print(created.get_sample_value('digestbot_deliveries_total', {'outcome': 'sent'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2.0"

@@ -60,7 +60,7 @@ async def test_metrics_and_health_are_served_and_parse(
 
 
 async def test_health_is_unhealthy_when_the_database_is_down() -> None:
-    settings = Settings(_env_file=None, database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
+    settings = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
     async with open_runtime(settings) as runtime:
         healthy, details = await health(runtime)
     assert not healthy and details["status"] == "unhealthy" and "database" in details

@@ -99,7 +99,7 @@ def test_configured_hosts_count_as_the_site_and_settings_read_them_from_a_list()
 
     html = '<main><a href="https://articles.news.test/2026/11/30/a-story-kept-on-another-host/">A story</a></main>'
     assert article_links(html, "https://news.test/world/") == []
-    settings = Settings(_env_file=None, site_article_hosts="Articles.News.test; other.test")
+    settings = Settings(site_article_hosts="Articles.News.test; other.test")
     assert settings.site_article_hosts == frozenset({"articles.news.test", "other.test"})
     [link] = article_links(html, "https://news.test/world/", hosts=settings.site_article_hosts)
     assert link.url.startswith("https://articles.news.test/2026/11/30/")

@@ -514,9 +514,7 @@ async def test_two_workers_on_postgresql_split_the_due_sources_and_poll_none_twi
     await reset_database(postgres_url)
     for n in range(40):
         site.pages[f"/f{n}.xml"] = ("application/rss+xml", rss([]))
-    settings = Settings(
-        _env_file=None, database_url=postgres_url, fetch_allow_private_addresses=True, poll_batch_size=4
-    )
+    settings = Settings(database_url=postgres_url, fetch_allow_private_addresses=True, poll_batch_size=4)
     async with open_runtime(settings) as first, open_runtime(settings) as second:
         async with session_scope(first.sessions) as session:
             for n in range(40):

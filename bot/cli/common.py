@@ -33,7 +33,7 @@ def load_settings() -> Settings:
     from bot.settings import Settings
 
     try:
-        settings = Settings()
+        settings = Settings.from_environment()
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()

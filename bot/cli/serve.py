@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from typing import TextIO
 from urllib.parse import urlsplit
 
@@ -17,9 +18,11 @@ logger = logging.getLogger("digestbot")
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run the bot: long polling, or a webhook server when WEBHOOK_URL is set."""
+    settings = require_token(load_settings())
+    if not settings.webhook_url and settings.monitoring_port is None:
+        without_http_server()
     from bot.frontend import build_application
 
-    settings = require_token(load_settings())
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if settings.webhook_url and secret is None:
         raise CliError("WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates")
@@ -43,9 +46,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 def worker(args: argparse.Namespace, out: TextIO) -> int:
     """Deliver queued digests (and run the scheduler tick) without answering commands."""
     settings = require_token(load_settings())
+    if settings.monitoring_port is None:
+        without_http_server()
     asyncio.run(_prepare(settings))
     asyncio.run(_work(settings, tick=not args.no_scheduler))
     return 0
+
+
+def without_http_server() -> None:
+    """For a process that serves no HTTP (long polling, no monitoring port): python-telegram-bot
+    imports tornado (~3 MB) only to offer webhooks, and runs without it as when installed without
+    its ``webhooks`` extra — so it is kept from loading."""
+    if "telegram" not in sys.modules:  # too late once PTB has looked for it
+        sys.modules.setdefault("tornado", None)  # type: ignore[arg-type]
 
 
 async def _prepare(settings: Settings) -> None:

@@ -34,7 +34,6 @@ from bot.frontend.handlers import (
 from bot.frontend.texts import COMMANDS, texts_for
 from bot.frontend.transport import LeanHTTPXRequest
 from bot.logs import add_secrets, is_database_error
-from bot.monitoring import MonitoringServer
 from bot.settings import Settings
 from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.runtime import Runtime
@@ -196,6 +195,8 @@ async def _post_init(application: BotApplication) -> None:
         data.worker_task = asyncio.create_task(worker.run(data.worker_stop), name="delivery-worker")
     port = runtime.settings.monitoring_port
     if port is not None:
+        from bot.monitoring import MonitoringServer  # its HTTP server (tornado) only when asked for
+
         data.monitoring = MonitoringServer(runtime, host=runtime.settings.monitoring_host, port=port)
         await data.monitoring.start()
     if data.roles.tick and application.job_queue is not None:
