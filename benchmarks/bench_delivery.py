@@ -91,7 +91,7 @@ async def deliver_all(config: Settings) -> tuple[int, float]:
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop))
         while True:  # until nothing is left to send (items may wait for retry_after)
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.1)  # the granularity of the measurement: 1 % of a 10 s run
             async with session_scope(runtime.sessions) as session:
                 counts = await delivery_queries.delivery_counts(session)
             if counts["pending"] + counts["sending"] == 0:
