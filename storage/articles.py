@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, time
 
 from sqlalchemy import func
@@ -185,3 +185,35 @@ async def upload_source(session: AsyncSession) -> Source:
         session.add(source)
         await session.flush()
     return source
+
+
+async def filter_texts(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Each article's title and text (lead, headings, paragraphs): what keyword filters read."""
+    if not article_ids:
+        return {}
+    ids = list(article_ids)
+    rows = (
+        await session.exec(
+            select(Article.id, Article.title, Article.structure).where(col(Article.id).in_(ids))
+        )
+    ).all()
+    parts: dict[int, list[str]] = {
+        int(i): list((structure or {}).get("lead", ())) for i, _, structure in rows
+    }
+    titles = {int(i): title for i, title, _ in rows}
+    sections = await session.exec(
+        select(Section.article_id, Section.heading, Section.paragraphs)
+        .where(col(Section.article_id).in_(ids))
+        .order_by(col(Section.article_id), col(Section.position))
+    )
+    for article_id, heading, paragraphs in sections.all():
+        parts[article_id].extend([heading, *paragraphs])
+    return {i: (titles[i], "\n".join(parts[i])) for i in titles}
+
+
+async def announced_between(session: AsyncSession, *, after: datetime, until: datetime) -> list[int]:
+    """Articles to announce fetched after ``after`` up to ``until``: what scheduled digests take."""
+    statement = select(Article.id).where(
+        col(Article.announce).is_(True), col(Article.fetched_at) > after, col(Article.fetched_at) <= until
+    )
+    return [int(i) for i in (await session.exec(statement)).all()]

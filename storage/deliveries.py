@@ -7,7 +7,7 @@ crash costs at most a repeat of the sends that were in flight.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,8 +105,16 @@ def _pending_columns(now: datetime) -> tuple[ColumnElement[Any], ...]:
     )
 
 
-async def queue_scheduled(session: AsyncSession, *, subscriber_ids: Sequence[int], now: datetime) -> int:
-    """Queue every announced article fetched since each subscriber's previous digest."""
+async def queue_scheduled(
+    session: AsyncSession,
+    *,
+    subscriber_ids: Sequence[int],
+    now: datetime,
+    accepted: Mapping[str, Collection[int]] | None = None,
+) -> int:
+    """Queue every announced article fetched since each subscriber's previous digest; a chat with
+    a keyword filter gets only the articles ``accepted`` lists for its filter's key. One
+    INSERT … SELECT for the chats without a filter, one per distinct set of accepted articles."""
     if not subscriber_ids:
         return 0
     since = func.coalesce(Subscriber.last_digest_at, Subscriber.subscribed_at, Subscriber.created_at)
@@ -119,20 +127,34 @@ async def queue_scheduled(session: AsyncSession, *, subscriber_ids: Sequence[int
             _follows(Article.source_id),
         )
     )
-    result = await session.exec(_queue_from(session, pairs))
-    return int(result.rowcount or 0)
+    result = await session.exec(_queue_from(session, pairs.where(col(Subscriber.filter_key).is_(None))))
+    queued = int(result.rowcount or 0)
+    groups: dict[frozenset[int], list[str]] = {}
+    for key, article_ids in (accepted or {}).items():
+        if article_ids:
+            groups.setdefault(frozenset(article_ids), []).append(key)
+    for article_ids, keys in groups.items():
+        chosen = pairs.where(col(Subscriber.filter_key).in_(keys), col(Article.id).in_(sorted(article_ids)))
+        result = await session.exec(_queue_from(session, chosen))
+        queued += int(result.rowcount or 0)
+    return queued
 
 
-async def queue_instant(session: AsyncSession, *, article_id: int, now: datetime) -> int:
-    """Queue a new article for every subscriber who wants articles as soon as they come."""
+async def queue_instant(
+    session: AsyncSession, *, article_id: int, now: datetime, accepted_keys: Collection[str] = ()
+) -> int:
+    """Queue a new article for every subscriber who wants articles as soon as they come (and
+    whose keyword filter, if any, is among ``accepted_keys``)."""
     article = await session.get(Article, article_id)
     if article is None or not article.announce:
         return 0
     since = func.coalesce(Subscriber.subscribed_at, Subscriber.created_at)
+    unfiltered = col(Subscriber.filter_key).is_(None)
     conditions = [
         col(Subscriber.active).is_(True),
         Subscriber.schedule == SpecialSchedule.INSTANT,
         since <= article.fetched_at,
+        or_(unfiltered, col(Subscriber.filter_key).in_(list(accepted_keys))) if accepted_keys else unfiltered,
     ]
     if article.source_id is not None:
         conditions.append(_follows(literal(article.source_id)))

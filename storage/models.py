@@ -106,6 +106,10 @@ class Subscriber(SQLModel, table=True):
     active: bool = Field(default=False)  # subscribed and reachable
     # All sources (the default), or only those in source_follow; uploads by admins always come.
     follow_all: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    # Keyword filter ({"include": [...], "exclude": [...]}, digests.filters), and its key: the
+    # same filters share a key, so queueing evaluates each distinct filter once per article.
+    keyword_filter: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    filter_key: str | None = Field(default=None, max_length=32, index=True)
     subscribed_at: datetime | None = _timestamp()
     next_digest_at: datetime | None = _timestamp()
     last_digest_at: datetime | None = _timestamp()
@@ -139,6 +143,8 @@ class Source(SQLModel, table=True):
     skipped_entries: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # Entries that fail this keyword filter are not stored (for everyone): digests.filters.
+    keyword_filter: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 

@@ -197,3 +197,11 @@ async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: 
             SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
         )
     )
+
+
+async def set_keyword_filter(
+    session: AsyncSession, *, source: Source, keyword_filter: dict[str, list[str]] | None
+) -> None:
+    """Replace a source's keyword filter (``None``: none): later entries that fail it are not stored."""
+    source.keyword_filter = keyword_filter
+    session.add(source)

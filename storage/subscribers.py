@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -144,12 +144,20 @@ class DueSubscriber:
     id: int
     schedule: str
     timezone: str
+    filter_key: str | None = None
+    since: datetime | None = None  # what its digest takes: articles fetched after this
 
 
 async def due_subscribers(session: AsyncSession, *, now: datetime, limit: int) -> list[DueSubscriber]:
     """Active subscribers whose scheduled digest is due, oldest first (index ix_subscriber_due)."""
     statement = (
-        select(Subscriber.id, Subscriber.schedule, Subscriber.timezone)
+        select(
+            Subscriber.id,
+            Subscriber.schedule,
+            Subscriber.timezone,
+            Subscriber.filter_key,
+            func.coalesce(Subscriber.last_digest_at, Subscriber.subscribed_at, Subscriber.created_at),
+        )
         .where(col(Subscriber.active).is_(True), col(Subscriber.next_digest_at) <= now)
         .order_by(col(Subscriber.next_digest_at))
         .limit(limit)
@@ -224,3 +232,32 @@ async def deactivate_by_id(
             active=False, next_digest_at=None, deactivated_at=now or utcnow(), deactivated_reason=reason[:255]
         )
     )
+
+
+async def set_keyword_filter(
+    session: AsyncSession,
+    *,
+    subscriber: Subscriber,
+    keyword_filter: dict[str, list[str]] | None,
+    key: str | None,
+) -> None:
+    """Replace a chat's keyword filter (``None``: none) and its key."""
+    subscriber.keyword_filter = keyword_filter
+    subscriber.filter_key = key
+    session.add(subscriber)
+
+
+async def filters_by_key(
+    session: AsyncSession, *, keys: Collection[str] | None = None, instant: bool = False
+) -> dict[str, dict[str, list[str]]]:
+    """One stored filter per key: of ``keys``, or of every active chat that takes instant
+    digests (``instant``). One row per distinct filter is read, not one per chat."""
+    chosen = select(func.min(Subscriber.id)).where(col(Subscriber.filter_key).is_not(None))
+    if keys is not None:
+        chosen = chosen.where(col(Subscriber.filter_key).in_(list(keys)))
+    if instant:
+        chosen = chosen.where(col(Subscriber.active).is_(True), Subscriber.schedule == "instant")
+    statement = select(Subscriber.filter_key, Subscriber.keyword_filter).where(
+        col(Subscriber.id).in_(chosen.group_by(Subscriber.filter_key))
+    )
+    return {key: value or {} for key, value in (await session.exec(statement)).all() if key}

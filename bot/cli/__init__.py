@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_parser("list", help="one line per source, with its last error")
     for name in ("remove", "pause"):
         sources.add_parser(name, help=f"{name} a source (pause again to resume)").add_argument("id", type=int)
+    keyword_filter = sources.add_parser(
+        "filter", help="a source's keyword filter (entries that fail it are not stored, for anyone)"
+    )
+    keyword_filter.add_argument("id", type=int)
+    keyword_filter.add_argument("words", nargs=argparse.REMAINDER, help='+word -word "a phrase", or clear')
     sources.add_parser("import", help="follow every feed of an OPML file").add_argument("file")
     sources.add_parser("export", help="the followed feeds as OPML").add_argument("file", nargs="?")
     for choice in sources.choices.values():

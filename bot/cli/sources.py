@@ -1,4 +1,5 @@
-"""`digestbot sources add|list|remove|pause|import|export`: the feeds and pages the bot follows."""
+"""`digestbot sources add|list|remove|pause|filter|import|export`: the feeds, sitemaps and pages
+the bot follows."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import TextIO
 
 from bot.cli.common import CliError, load_settings, with_runtime
 from bot.logs import safe
-from bot.usecases import following
+from bot.usecases import filtering, following
 from bot.usecases.runtime import Runtime
+from digests import DigestError
+from digests.filters import KeywordFilter
 from storage import Source
 
 
@@ -21,6 +24,7 @@ def sources_command(args: argparse.Namespace, out: TextIO) -> int:
         "list": _list,
         "remove": _remove,
         "pause": _pause,
+        "filter": _filter,
         "import": _import,
         "export": _export,
     }
@@ -64,6 +68,24 @@ async def _source(runtime: Runtime, source_id: int) -> Source:
 async def _remove(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     await following.remove_source(runtime, source=await _source(runtime, args.id))
     out.write(f"source {args.id} removed\n")
+
+
+async def _filter(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    source = await _source(runtime, args.id)
+    words = " ".join(args.words).strip()
+    if words:
+        change = None if words.lower() in ("clear", "off", "none") else words
+        try:
+            current = await filtering.change_source_filter(runtime, source=source, words=change)
+        except DigestError as error:
+            raise CliError(f"filter not changed: {error}") from None
+    else:
+        current = KeywordFilter.from_json(source.keyword_filter)
+    if current.empty:
+        out.write(f"source {args.id}: no keyword filter\n")
+        return
+    include, exclude = ", ".join(current.include) or "any", ", ".join(current.exclude) or "-"
+    out.write(f"source {args.id}: only {safe(include)}; never {safe(exclude)}\n")
 
 
 async def _pause(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:

@@ -23,6 +23,7 @@ from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
 from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
 from bot.frontend.handlers import (
     fallback,
+    keyword_filters,
     preferences,
     publishing,
     reading,
@@ -71,6 +72,8 @@ COMMAND_HANDLERS = {
     "sources": source_admin.list_sources,
     "removesource": source_admin.remove_source,
     "pausesource": source_admin.pause_source,
+    "filter": keyword_filters.keyword_filter,
+    "sourcefilter": keyword_filters.source_filter,
 }
 
 

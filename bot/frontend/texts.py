@@ -46,6 +46,7 @@ COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("subscribe", "Scheduled digests on"),
         ("unsubscribe", "Scheduled digests off"),
         ("settings", "Schedule, timezone, length, language"),
+        ("filter", "Only or never articles with these words"),
         ("help", "All commands"),
     ],
     "zh": [
@@ -57,6 +58,7 @@ COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("subscribe", "开启定时摘要"),
         ("unsubscribe", "关闭定时摘要"),
         ("settings", "时间表、时区、长度、语言"),
+        ("filter", "只要或不要含有某些词的文章"),
         ("help", "所有命令"),
     ],
 }

@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 import digests
 from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
+from bot.usecases.filtering import accepting_keys
 from bot.usecases.runtime import Runtime
 from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import FetchedDocument, FetchError, fetch
+from digests.filters import KeywordFilter, article_text
 from digests.sites import SitemapEntry, article_links, looks_like_sitemap, parse_sitemap
 from storage import Source, SourceKind, session_scope, utcnow
 from storage import articles as article_queries
@@ -321,7 +323,7 @@ class SourcePoller:
                 outcome = await self._store_entry(
                     source, entry, article, first_poll, recent=recent, stored=entry.key in stored
                 )
-                if outcome == "copy":
+                if outcome in ("copy", "filtered"):
                     skipped[entry.key] = _fingerprint(entry)
                 else:
                     skipped.pop(entry.key, None)
@@ -351,10 +353,15 @@ class SourcePoller:
         recent: bool,
         stored: bool = True,
     ) -> str:
-        """Store one entry: "new", "announced", "updated", "same", or "copy" (its text is already
-        stored, from another entry). ``stored=False`` says the entry is not in the database yet
-        (the poll's one query of known entries), so no lookup."""
+        """Store one entry: "new", "announced", "updated", "same", "copy" (its text is already
+        stored, from another entry) or "filtered" (a new entry the source's keyword filter
+        refuses). ``stored=False`` says the entry is not in the database yet (the poll's one
+        query of known entries), so no lookup."""
         extra = {"entry_fingerprint": _fingerprint(entry)}
+        if not stored and source.keyword_filter:
+            keyword_filter = KeywordFilter.from_json(source.keyword_filter)
+            if not keyword_filter.accepts(article.title, article_text(article)):
+                return "filtered"
         async with session_scope(self.runtime.sessions) as session:
             existing = (
                 await source_queries.article_by_entry(session, source_id=source.id, entry_key=entry.key)
@@ -382,7 +389,10 @@ class SourcePoller:
                 extra=extra,
             )
             if created and announce:
-                await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+                keys = await accepting_keys(session, article_id=row.id)
+                await delivery_queries.queue_instant(
+                    session, article_id=row.id, now=row.fetched_at, accepted_keys=keys
+                )
         if not created:
             return "copy"
         return "announced" if announce else "new"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import digests
 from bot.metrics import ARTICLES
+from bot.usecases.filtering import accepting_keys
 from bot.usecases.runtime import Runtime
 from digests.fetch import fetch
 from storage import articles as article_queries
@@ -68,7 +69,10 @@ async def publish_bytes(
         )
         queued = 0
         if created:
-            queued = await delivery_queries.queue_instant(session, article_id=row.id, now=row.fetched_at)
+            keys = await accepting_keys(session, article_id=row.id)
+            queued = await delivery_queries.queue_instant(
+                session, article_id=row.id, now=row.fetched_at, accepted_keys=keys
+            )
     logger.info(
         "published article %s (%s, new: %s, queued for %d instant subscribers)",
         row.id,

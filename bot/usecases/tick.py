@@ -11,15 +11,19 @@ import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.metrics import LAST_TICK, TICK_SECONDS
+from bot.usecases.filtering import FilterVerdicts
 from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
 from bot.usecases.schedules import next_digest_at
 from storage import SessionFactory, session_scope, utcnow
+from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
 from storage.locks import try_lock
+from storage.subscribers import DueSubscriber
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ async def queue_due_digests(
     """Queue every due digest; the number of items queued, or ``None`` when another tick runs."""
     now = now or utcnow()
     queued = 0
+    verdicts = FilterVerdicts()
     async with try_lock(engine) as acquired:
         if not acquired:
             logger.debug("another process is running the scheduler tick")
@@ -39,8 +44,9 @@ async def queue_due_digests(
                 due = await subscriber_queries.due_subscribers(session, now=now, limit=batch_size)
                 if not due:
                     break
+                accepted = await _filtered(session, due, verdicts, now=now)
                 queued += await delivery_queries.queue_scheduled(
-                    session, subscriber_ids=[s.id for s in due], now=now
+                    session, subscriber_ids=[s.id for s in due], now=now, accepted=accepted
                 )
                 # Most subscribers share a few schedules: compute each slot once.
                 slots = {(s.schedule, s.timezone) for s in due}
@@ -52,6 +58,19 @@ async def queue_due_digests(
     if queued:
         logger.info("queued %d digest items", queued)
     return queued
+
+
+async def _filtered(
+    session: AsyncSession, due: list[DueSubscriber], verdicts: FilterVerdicts, *, now: datetime
+) -> dict[str, set[int]]:
+    """For the keyword filters among ``due``, the articles each accepts of those they could get."""
+    filtered = [s for s in due if s.filter_key]
+    if not filtered:
+        return {}
+    after = min((s.since for s in filtered if s.since is not None), default=now)
+    article_ids = await article_queries.announced_between(session, after=after, until=now)
+    keys = {s.filter_key for s in filtered if s.filter_key}
+    return await verdicts.accepted(session, keys=keys, article_ids=article_ids)
 
 
 async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | None:

@@ -14,6 +14,7 @@ from bot.frontend.texts import LANGUAGES, Texts, describe_schedule
 from bot.usecases import subscriptions
 from bot.usecases.rendering import LENGTHS
 from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
+from digests.filters import KeywordFilter
 from storage import Subscriber, utcnow
 
 
@@ -32,7 +33,18 @@ async def settings_text(context: BotContext, subscriber: Subscriber, texts: Text
         )
         + "\n"
         + texts("settings_sources", sources=chosen)
+        + "\n"
+        + texts("settings_filter", filter=_filter_summary(subscriber, texts))
     )
+
+
+def _filter_summary(subscriber: Subscriber, texts: Texts) -> str:
+    """The chat's keyword filter in one line: +included -excluded, or none."""
+    keyword_filter = KeywordFilter.from_json(subscriber.keyword_filter)
+    if keyword_filter.empty:
+        return texts("settings_filter_none")
+    words = [f"+{w}" for w in keyword_filter.include] + [f"-{w}" for w in keyword_filter.exclude]
+    return " ".join(f'"{w[0]}{w[1:]}"' if " " in w else w for w in words)
 
 
 async def settings(update: Update, context: BotContext) -> None:
