@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Executable, and_, bindparam, case, exists, func, literal, or_, update
+from sqlalchemy import (
+    JSON,
+    Executable,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    tuple_,
+    update,
+)
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -75,6 +87,9 @@ async def record_sent(
     return bool(result.rowcount)
 
 
+_PAIRS_PER_STATEMENT = 4_000  # two bound values each: well under SQLite's limit of 32,766
+
+
 def _queue_from(session: AsyncSession, pairs: Select[Any]) -> Executable:
     """INSERT … SELECT pending rows, skipping pairs queued before (the UNIQUE constraint)."""
     columns = ["subscriber_id", "article_id", "state", "attempts", "message_ids", "queued_at"]
@@ -114,7 +129,8 @@ async def queue_scheduled(
 ) -> int:
     """Queue every announced article fetched since each subscriber's previous digest; a chat with
     a keyword filter gets only the articles ``accepted`` lists for its filter's key. One
-    INSERT … SELECT for the chats without a filter, one per distinct set of accepted articles."""
+    INSERT … SELECT for the chats without a filter, one for those with (a row-value IN of the
+    accepted pairs)."""
     if not subscriber_ids:
         return 0
     since = func.coalesce(Subscriber.last_digest_at, Subscriber.subscribed_at, Subscriber.created_at)
@@ -129,12 +145,11 @@ async def queue_scheduled(
     )
     result = await session.exec(_queue_from(session, pairs.where(col(Subscriber.filter_key).is_(None))))
     queued = int(result.rowcount or 0)
-    groups: dict[frozenset[int], list[str]] = {}
-    for key, article_ids in (accepted or {}).items():
-        if article_ids:
-            groups.setdefault(frozenset(article_ids), []).append(key)
-    for article_ids, keys in groups.items():
-        chosen = pairs.where(col(Subscriber.filter_key).in_(keys), col(Article.id).in_(sorted(article_ids)))
+    accepted_pairs = [(key, a) for key, article_ids in (accepted or {}).items() for a in article_ids]
+    for start in range(0, len(accepted_pairs), _PAIRS_PER_STATEMENT):
+        # The (filter key, article) pairs the filters accept, as one row-value IN.
+        chunk = accepted_pairs[start : start + _PAIRS_PER_STATEMENT]
+        chosen = pairs.where(tuple_(Subscriber.filter_key, Article.id).in_(chunk))
         result = await session.exec(_queue_from(session, chosen))
         queued += int(result.rowcount or 0)
     return queued

@@ -230,7 +230,9 @@ def test_sources_commands_and_opml(tmp_path: Path, site: LocalSite, cli) -> None
     filtered = run_cli("sources", "filter", "1", "+乌克兰", "-体育")
     assert filtered.returncode == 0 and "only 乌克兰; never 体育" in filtered.stdout
     too_long = run_cli("sources", "filter", "1", "+" + "x" * 50)
-    assert too_long.returncode == 1 and too_long.stderr.count("\n") == 1 and "40 characters" in too_long.stderr
+    assert (
+        too_long.returncode == 1 and too_long.stderr.count("\n") == 1 and "40 characters" in too_long.stderr
+    )
     assert "no keyword filter" in run_cli("sources", "filter", "1", "clear").stdout
     opml = tmp_path / "out.opml"
     assert run_cli("sources", "export", str(opml)).returncode == 0
