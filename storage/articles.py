@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
+from storage import search as search_index
 from storage.models import Article, Section, Source, SourceKind, utcnow
 
 
@@ -99,6 +100,7 @@ async def save_article(
     session.add(row)
     await session.flush()
     await _add_sections(session, article_id=row.id, article=article)
+    await search_index.index_article(session, article_id=row.id, article=article)
     return row, True
 
 
@@ -136,6 +138,7 @@ async def update_article(
             await session.delete(section)
         await session.flush()
         await _add_sections(session, article_id=row.id, article=article)
+        await search_index.index_article(session, article_id=row.id, article=article)
     return changed
 
 

@@ -27,6 +27,7 @@ from bot.frontend.handlers import (
     preferences,
     publishing,
     reading,
+    searching,
     source_admin,
     start,
     stats,
@@ -72,6 +73,7 @@ COMMAND_HANDLERS = {
     "sources": source_admin.list_sources,
     "removesource": source_admin.remove_source,
     "pausesource": source_admin.pause_source,
+    "search": searching.search,
     "filter": keyword_filters.keyword_filter,
     "sourcefilter": keyword_filters.source_filter,
 }
@@ -136,6 +138,7 @@ def _add_handlers(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^do:subscribe$"))
     application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=r"^do:latest$"))
+    application.add_handler(CallbackQueryHandler(reading.overview_button, pattern=r"^art:"))
     application.add_handler(MessageHandler(filters.Document.ALL, publishing.document))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))

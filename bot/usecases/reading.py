@@ -11,6 +11,7 @@ from bot.usecases.ids import parse_id
 from bot.usecases.runtime import Runtime
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
+from storage import search as search_index
 from storage import session_scope
 
 
@@ -47,6 +48,28 @@ async def recent_articles(runtime: Runtime, *, limit: int = 10) -> Sequence[Arti
     async with session_scope(runtime.sessions) as session:
         rows = await article_queries.recent_articles(session, limit=limit)
     return [ArticleSummary(row.id or 0, row.title, row.published_at) for row in rows]
+
+
+async def search(runtime: Runtime, *, query: str, limit: int = 10) -> Sequence[ArticleSummary]:
+    """The articles holding every word of ``query`` (title, headings, text), newest first."""
+    async with session_scope(runtime.sessions) as session:
+        rows = await search_index.search_articles(session, query=query, limit=limit)
+    return [ArticleSummary(*row) for row in rows]
+
+
+async def index_unindexed(runtime: Runtime, *, limit: int = 100) -> int:
+    """Put a batch of articles stored before the search index existed into it; how many. Once
+    none is left, this process stops looking."""
+    if runtime.search_index_complete:
+        return 0
+    async with session_scope(runtime.sessions) as session:
+        article_ids = await search_index.unindexed_articles(session, limit=limit)
+    runtime.search_index_complete = not article_ids
+    loaded = await runtime.renderer.load_articles(list(article_ids)) if article_ids else {}
+    async with session_scope(runtime.sessions) as session:
+        for article_id, article in loaded.items():
+            await search_index.index_article(session, article_id=article_id, article=article)
+    return len(loaded)
 
 
 async def record_read(

@@ -38,6 +38,8 @@ class Runtime:
     # Called when a source is paused after failing too often (the front end tells the admins).
     on_source_paused: list[SourcePausedHook] = field(default_factory=list)
     last_tick_at: datetime | None = None
+    # Every stored article is in the search index (new ones are indexed as they are stored).
+    search_index_complete: bool = False
     _write_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     # One log line when the database stops answering and one when it is back, for every part.
     database: OutageLog = field(default_factory=lambda: OutageLog(logger, "the database"))

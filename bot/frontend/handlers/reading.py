@@ -32,8 +32,21 @@ async def _article_or_reply(
 
 async def latest(update: Update, context: BotContext) -> None:
     """Send the overview digest of the newest article with section buttons: /latest."""
+    await _send_overview(update, context, None)
+
+
+async def overview_button(update: Update, context: BotContext) -> None:
+    """A button naming an article (a search result): send its overview with section buttons."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await _send_overview(update, context, (query.data or "").partition(":")[2] or "?")
+
+
+async def _send_overview(update: Update, context: BotContext, reference: str | None) -> None:
     reader = await context.reader(update)
-    found = await _article_or_reply(update, context, None)
+    found = await _article_or_reply(update, context, reference)
     if found is None:
         return
     article_id, article = found
