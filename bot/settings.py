@@ -55,6 +55,9 @@ class Settings(BaseModel):
     delivery_backoff_seconds: float = Field(default=10.0, gt=0)
     delivery_chat_interval_seconds: float = Field(default=1.0, ge=0)
     delivery_fresh_hours: float = Field(default=24.0, gt=0)  # retried through outages this long
+    # A digest of more articles than this comes as one briefing (title, best sentence, buttons);
+    # chats with /length long keep full overviews.
+    briefing_after_articles: int = Field(default=3, ge=1, le=100)
     rate_limit_per_second: float = Field(default=29.5, ge=0)  # 0 turns rate limiting off
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
     rate_limit_retries: int = Field(default=1, ge=0)

@@ -120,6 +120,16 @@ def section_lines(section: SectionDigest, format: RenderFormat, *, limit: int = 
     return [_heading_line(section, format), *_sentence_lines(section.sentences, format, limit)]
 
 
+def briefing_block(number: int, title: str, sentence: str, origin: str, format: RenderFormat) -> list[str]:
+    """One story of a briefing: its number, bold title and origin, then its best sentence."""
+    head = f"{number}. {_bold(escape(title, format), format)}"
+    if origin:
+        head += " · " + _italic(escape(origin, format), format)
+    limit = TELEGRAM_LIMIT // 4  # a briefing line is a teaser, never a wall
+    teaser = sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+    return [head, escape(teaser, format)] if teaser else [head]
+
+
 def pack_messages(blocks: list[list[str]], *, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Join blocks into messages of at most ``limit``; a new block prefers a new message."""
     messages: list[str] = []

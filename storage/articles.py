@@ -220,3 +220,19 @@ async def announced_between(session: AsyncSession, *, after: datetime, until: da
         col(Article.announce).is_(True), col(Article.fetched_at) > after, col(Article.fetched_at) <= until
     )
     return [int(i) for i in (await session.exec(statement)).all()]
+
+
+async def origins(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, str]:
+    """Where each article comes from, for a reader: its source's title, else its host."""
+    from urllib.parse import urlsplit
+
+    statement = (
+        select(Article.id, Article.url, Source.title, Source.kind)
+        .outerjoin(Source, col(Source.id) == Article.source_id)
+        .where(col(Article.id).in_(list(article_ids)))
+    )
+    found = {}
+    for article_id, url, title, kind in (await session.exec(statement)).all():
+        host = (urlsplit(url).hostname or "") if url else ""
+        found[int(article_id)] = (title if kind != SourceKind.UPLOAD else "") or host.removeprefix("www.")
+    return found

@@ -210,12 +210,13 @@ class Recipient:
     id: int
     chat_id: int
     digest_length: str
+    language: str = "en"
 
 
 async def recipients(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Recipient]:
-    statement = select(Subscriber.id, Subscriber.chat_id, Subscriber.digest_length).where(
-        col(Subscriber.id).in_(list(ids))
-    )
+    statement = select(
+        Subscriber.id, Subscriber.chat_id, Subscriber.digest_length, Subscriber.language
+    ).where(col(Subscriber.id).in_(list(ids)))
     return {row[0]: Recipient(*row) for row in (await session.exec(statement)).all()}
 
 

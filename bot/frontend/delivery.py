@@ -30,12 +30,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 import digests
-from bot.frontend.keyboards import articles_keyboard, section_keyboard
+from bot.frontend.keyboards import articles_keyboard, briefing_keyboard, section_keyboard
+from bot.frontend.texts import texts_for
 from bot.logs import OutageLog, is_database_error, safe
 from bot.metrics import DELIVERIES, FLOOD_WAITS, SEND_SECONDS
 from bot.settings import Settings
 from bot.usecases.runtime import Runtime
-from digests.render import RenderFormat, pack_messages
+from digests.render import RenderFormat, briefing_block, pack_messages
+from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import session_scope, utcnow
 from storage import subscribers as subscriber_queries
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 # do_api_request bypasses the application's Defaults, so the parameters are spelled out here.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _RENDERED_KEPT = 256  # rendered digests kept per worker, by (articles, length, format)
+BRIEFING_ITEMS = 15  # stories per briefing message: 15 rows of at most 4 buttons stay under 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class DeliveryPolicy:
     outage_after: int = 3  # failed sends in a row, across chats, that pause all claiming
     outage_pause_max: float = 60.0
     recovery_interval: float = 5.0  # how often claims of dead workers are looked for
+    briefing_after: int = 3  # a digest of more articles comes as one briefing (not at length long)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -82,6 +86,7 @@ class DeliveryPolicy:
             backoff_base=settings.delivery_backoff_seconds,
             chat_interval=settings.delivery_chat_interval_seconds,
             fresh=timedelta(hours=settings.delivery_fresh_hours),
+            briefing_after=settings.briefing_after_articles,
         )
 
 
@@ -263,6 +268,7 @@ class DeliveryWorker:
             tuple((c.article_id, renderer.version(c.article_id)) for c in items),
             subscriber.digest_length,
             format,
+            subscriber.language if self._briefing(subscriber, items) else "",
         )
         if (cached := self._outgoing.get(key)) is not None:
             self._outgoing.move_to_end(key)
@@ -274,6 +280,10 @@ class DeliveryWorker:
                 self._outgoing.popitem(last=False)
         return rendered
 
+    def _briefing(self, subscriber: Recipient, items: Sequence[Claimed]) -> bool:
+        """A digest of many articles comes as one briefing, unless the chat asked for long ones."""
+        return len(items) > self.policy.briefing_after and subscriber.digest_length != "long"
+
     async def _render_messages(
         self,
         subscriber: Recipient,
@@ -282,6 +292,8 @@ class DeliveryWorker:
         format: RenderFormat,
     ) -> list[Outgoing]:
         present = [(c.article_id, articles[c.article_id]) for c in items if c.article_id in articles]
+        if self._briefing(subscriber, items) and present:
+            return await self._render_briefing(subscriber, present, format)
         per_article = [
             (
                 article_id,
@@ -299,6 +311,31 @@ class DeliveryWorker:
         for article_id, article, blocks in per_article:
             messages = pack_messages(blocks)
             keyboard = section_keyboard(article_id, article)
+            outgoing += [
+                Outgoing(text, keyboard if n == len(messages) - 1 else None)
+                for n, text in enumerate(messages)
+            ]
+        return outgoing
+
+    async def _render_briefing(
+        self, subscriber: Recipient, present: list[tuple[int, digests.Article]], format: RenderFormat
+    ) -> list[Outgoing]:
+        """Per article its title, origin and best sentence, with a row of buttons: the overview
+        and its first sections. At most BRIEFING_ITEMS to a message (Telegram's button limit)."""
+        async with session_scope(self.runtime.sessions) as session:
+            origins = await article_queries.origins(session, article_ids=[i for i, _ in present])
+        texts = texts_for(subscriber.language)
+        outgoing: list[Outgoing] = []
+        for start in range(0, len(present), BRIEFING_ITEMS):
+            chunk = present[start : start + BRIEFING_ITEMS]
+            header = texts("briefing_header", count=len(present))
+            blocks = [[header if format == "html" else header.replace("<b>", "").replace("</b>", "")]]
+            for number, (article_id, article) in enumerate(chunk, start + 1):
+                sentence = await self.runtime.renderer.best_sentence(article_id, article)
+                origin = origins.get(article_id, "")
+                blocks.append(briefing_block(number, article.title, sentence, origin, format))
+            keyboard = briefing_keyboard(chunk, first_number=start + 1, overview=texts("button_overview"))
+            messages = pack_messages(blocks)
             outgoing += [
                 Outgoing(text, keyboard if n == len(messages) - 1 else None)
                 for n, text in enumerate(messages)

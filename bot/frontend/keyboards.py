@@ -117,3 +117,18 @@ def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMar
             [subscription],
         ]
     )
+
+
+def briefing_keyboard(
+    articles: Sequence[tuple[int, digests.Article]], *, first_number: int, overview: str
+) -> InlineKeyboardMarkup:
+    """A row per briefing item: its overview, then its first three sections."""
+    rows = []
+    for number, (article_id, article) in enumerate(articles, first_number):
+        row = [InlineKeyboardButton(f"{number}. {overview}", callback_data=f"art:{article_id}")]
+        row += [
+            InlineKeyboardButton(f"§{s.index}", callback_data=f"sec:{article_id}:{s.index}")
+            for s in article.sections[:3]
+        ]
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)

@@ -77,6 +77,16 @@ class DigestRenderer:
 
         return await self._cached(article_id, ("overview", length, format), render)
 
+    async def best_sentence(self, article_id: int, article: digests.Article) -> str:
+        """The article's single best sentence (its lead's, else its first section's): a briefing line."""
+
+        def render() -> str:
+            digest = digests.digest_article(article, lead_budget=1, section_budget=1)
+            sentences = [*digest.lead, *(s for section in digest.sections for s in section.sentences)]
+            return sentences[0] if sentences else ""
+
+        return await self._cached(article_id, ("best",), render)
+
     async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
         """Every section in detail, split over as many messages as it needs."""
         lead, _section, detail = self.budgets(length)
