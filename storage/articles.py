@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
 from storage import search as search_index
+from storage import stories
 from storage.models import Article, Section, Source, SourceKind, utcnow
 
 
@@ -101,6 +102,7 @@ async def save_article(
     await session.flush()
     await _add_sections(session, article_id=row.id, article=article)
     await search_index.index_article(session, article_id=row.id, article=article)
+    await stories.assign_story(session, row=row, article=article, now=now)
     return row, True
 
 
@@ -139,6 +141,8 @@ async def update_article(
         await session.flush()
         await _add_sections(session, article_id=row.id, article=article)
         await search_index.index_article(session, article_id=row.id, article=article)
+        # An edited article is not a new story: it keeps its own, with a new signature.
+        await stories.assign_story(session, row=row, article=article, now=utcnow(), keep_story=True)
     return changed
 
 
@@ -222,8 +226,10 @@ async def announced_between(session: AsyncSession, *, after: datetime, until: da
     return [int(i) for i in (await session.exec(statement)).all()]
 
 
-async def origins(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, str]:
-    """Where each article comes from, for a reader: its source's title, else its host."""
+async def origins(
+    session: AsyncSession, *, article_ids: Collection[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Where each article comes from, for a reader: (its source's title, else its host; its URL)."""
     from urllib.parse import urlsplit
 
     statement = (
@@ -234,5 +240,6 @@ async def origins(session: AsyncSession, *, article_ids: Collection[int]) -> dic
     found = {}
     for article_id, url, title, kind in (await session.exec(statement)).all():
         host = (urlsplit(url).hostname or "") if url else ""
-        found[int(article_id)] = (title if kind != SourceKind.UPLOAD else "") or host.removeprefix("www.")
+        name = (title if kind != SourceKind.UPLOAD else "") or host.removeprefix("www.")
+        found[int(article_id)] = (name, url)
     return found

@@ -25,6 +25,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -111,6 +112,17 @@ def _follows(article_source: ColumnElement[Any]) -> ColumnElement[bool]:
     )
 
 
+def _story_not_sent(article_id: ColumnElement[Any], story: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The chat holds no other version of the article's story (queued or sent)."""
+    other = aliased(Article)
+    return ~exists().where(
+        Delivery.subscriber_id == Subscriber.id,
+        Delivery.article_id == other.id,
+        other.id != article_id,
+        other.story_id == story,
+    )
+
+
 def _pending_columns(now: datetime) -> tuple[ColumnElement[Any], ...]:
     return (
         literal(DeliveryState.PENDING.value),
@@ -141,6 +153,7 @@ async def queue_scheduled(
             col(Subscriber.id).in_(subscriber_ids),
             col(Article.announce).is_(True),
             _follows(Article.source_id),
+            _story_not_sent(Article.id, Article.story_id),
         )
     )
     result = await session.exec(_queue_from(session, pairs.where(col(Subscriber.filter_key).is_(None))))
@@ -173,6 +186,8 @@ async def queue_instant(
     ]
     if article.source_id is not None:
         conditions.append(_follows(literal(article.source_id)))
+    if article.story_id is not None and article.story_id != article.id:  # a later version of a story
+        conditions.append(_story_not_sent(literal(article_id), literal(article.story_id)))
     pairs = select(Subscriber.id, literal(article_id), *_pending_columns(now)).where(*conditions)
     result = await session.exec(_queue_from(session, pairs))
     return int(result.rowcount or 0)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     UniqueConstraint,
     true,
 )
@@ -178,6 +179,21 @@ class Article(SQLModel, table=True):
     structure: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # False for a new source's back catalogue: stored for /articles, never pushed.
     announce: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    # The story it tells (the id of the story's first article: digests.stories) and the MinHash
+    # signature that found it; None for articles stored before stories were grouped.
+    story_id: int | None = Field(default=None, index=True)
+    signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class ArticleBand(SQLModel, table=True):
+    """One band key of an article's MinHash signature: articles sharing one are story candidates."""
+
+    __tablename__ = "article_band"
+
+    band_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
 
 
 class Section(SQLModel, table=True):

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 import digests
 from bot.frontend.keyboards import articles_keyboard, briefing_keyboard, section_keyboard
-from bot.frontend.texts import texts_for
+from bot.frontend.texts import Texts, also_in_line, texts_for
 from bot.logs import OutageLog, is_database_error, safe
 from bot.metrics import DELIVERIES, FLOOD_WAITS, SEND_SECONDS
 from bot.settings import Settings
@@ -40,6 +40,7 @@ from digests.render import RenderFormat, briefing_block, pack_messages
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import session_scope, utcnow
+from storage import stories as story_queries
 from storage import subscribers as subscriber_queries
 from storage import workers as worker_queries
 from storage.deliveries import Claimed
@@ -268,7 +269,7 @@ class DeliveryWorker:
             tuple((c.article_id, renderer.version(c.article_id)) for c in items),
             subscriber.digest_length,
             format,
-            subscriber.language if self._briefing(subscriber, items) else "",
+            subscriber.language,
         )
         if (cached := self._outgoing.get(key)) is not None:
             self._outgoing.move_to_end(key)
@@ -280,9 +281,9 @@ class DeliveryWorker:
                 self._outgoing.popitem(last=False)
         return rendered
 
-    def _briefing(self, subscriber: Recipient, items: Sequence[Claimed]) -> bool:
-        """A digest of many articles comes as one briefing, unless the chat asked for long ones."""
-        return len(items) > self.policy.briefing_after and subscriber.digest_length != "long"
+    def _briefing(self, subscriber: Recipient, stories: int) -> bool:
+        """A digest of many stories comes as one briefing, unless the chat asked for long ones."""
+        return stories > self.policy.briefing_after and subscriber.digest_length != "long"
 
     async def _render_messages(
         self,
@@ -292,8 +293,9 @@ class DeliveryWorker:
         format: RenderFormat,
     ) -> list[Outgoing]:
         present = [(c.article_id, articles[c.article_id]) for c in items if c.article_id in articles]
-        if self._briefing(subscriber, items) and present:
-            return await self._render_briefing(subscriber, present, format)
+        present, also_in = await self._one_per_story(present, texts_for(subscriber.language), format)
+        if self._briefing(subscriber, len(present)):
+            return await self._render_briefing(subscriber, present, also_in, format)
         per_article = [
             (
                 article_id,
@@ -303,6 +305,9 @@ class DeliveryWorker:
                 ),
             )
             for article_id, article in present
+        ]
+        per_article = [
+            (i, a, [*blocks, [also_in[i]]] if i in also_in else blocks) for i, a, blocks in per_article
         ]
         together = pack_messages([block for _, _, blocks in per_article for block in blocks])
         if len(together) == 1:
@@ -317,8 +322,35 @@ class DeliveryWorker:
             ]
         return outgoing
 
+    async def _one_per_story(
+        self, present: list[tuple[int, digests.Article]], texts: Texts, format: RenderFormat
+    ) -> tuple[list[tuple[int, digests.Article]], dict[int, str]]:
+        """Each story once, in its fullest version; for it, an "also in" line linking the others."""
+        if len(present) < 2:
+            return present, {}
+        async with session_scope(self.runtime.sessions) as session:
+            stories = await story_queries.story_versions(session, article_ids=[i for i, _ in present])
+            origins = await article_queries.origins(session, article_ids=[i for i, _ in present])
+        by_story: dict[int, list[tuple[int, digests.Article]]] = {}
+        for article_id, article in present:
+            by_story.setdefault(stories.get(article_id, article_id), []).append((article_id, article))
+        kept: list[tuple[int, digests.Article]] = []
+        also_in: dict[int, str] = {}
+        for versions in by_story.values():
+            fullest = max(versions, key=lambda version: sum(map(len, version[1].paragraphs)))
+            kept.append(fullest)
+            others = [origins.get(i, ("", None)) for i, _ in versions if i != fullest[0]]
+            if others:
+                also_in[fullest[0]] = also_in_line(others, texts, format)
+        order = {article_id: n for n, (article_id, _) in enumerate(present)}
+        return sorted(kept, key=lambda version: order[version[0]]), also_in
+
     async def _render_briefing(
-        self, subscriber: Recipient, present: list[tuple[int, digests.Article]], format: RenderFormat
+        self,
+        subscriber: Recipient,
+        present: list[tuple[int, digests.Article]],
+        also_in: dict[int, str],
+        format: RenderFormat,
     ) -> list[Outgoing]:
         """Per article its title, origin and best sentence, with a row of buttons: the overview
         and its first sections. At most BRIEFING_ITEMS to a message (Telegram's button limit)."""
@@ -332,8 +364,9 @@ class DeliveryWorker:
             blocks = [[header if format == "html" else header.replace("<b>", "").replace("</b>", "")]]
             for number, (article_id, article) in enumerate(chunk, start + 1):
                 sentence = await self.runtime.renderer.best_sentence(article_id, article)
-                origin = origins.get(article_id, "")
-                blocks.append(briefing_block(number, article.title, sentence, origin, format))
+                origin = origins.get(article_id, ("", None))[0]
+                block = briefing_block(number, article.title, sentence, origin, format)
+                blocks.append([*block, also_in[article_id]] if article_id in also_in else block)
             keyboard = briefing_keyboard(chunk, first_number=start + 1, overview=texts("button_overview"))
             messages = pack_messages(blocks)
             outgoing += [

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gettext
 import html
+import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -121,6 +123,23 @@ def _escaped(values: dict[str, object]) -> dict[str, str]:
 
 def texts_for(language: str | None) -> Texts:
     return Texts(language or "en")
+
+
+def also_in_line(origins: Sequence[tuple[str, str | None]], texts: Texts, format: str = "html") -> str:
+    """ "Also in: Source B, Source C", each a link to that version where it has a web address."""
+    links = []
+    for name, url in origins:
+        label = name or texts("also_in_unnamed")
+        if url and url.startswith(("http://", "https://")) and format == "html":
+            links.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>')
+        elif format == "html":
+            links.append(html.escape(label, quote=False))
+        else:
+            links.append(f"{label} ({url})" if url else label)
+    line = texts("also_in", links="\x00")
+    if format != "html":
+        line = html.unescape(re.sub(r"</?[a-z]+>", "", line))
+    return line.replace("\x00", ", ".join(links))
 
 
 def shorten(text: str, limit: int = 40) -> str:

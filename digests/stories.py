@@ -1,0 +1,73 @@
+"""One story, many outlets: near-duplicate articles found by MinHash over character shingles.
+
+An article's text (folded as filters fold it: case, width, Traditional as Simplified; spaces
+and punctuation dropped) is cut into overlapping 5-character shingles — characters, not words,
+so Chinese needs no segmentation — and summarized by a MinHash signature (rensa, a maintained
+Rust implementation). The signature is cut into bands; articles sharing a band are candidates
+(locality-sensitive hashing: the database finds them by band key), and a candidate whose
+estimated Jaccard similarity reaches ``SAME_STORY`` tells the same story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from typing import Final
+
+from digests.filters import fold
+
+SHINGLE: Final = 5
+PERMUTATIONS: Final = 128
+BANDS: Final = 32  # of 4 rows: pairs above ~0.42 similarity share a band with high probability
+SAME_STORY: Final = 0.5  # estimated Jaccard similarity of two texts of one story
+MIN_SHINGLES: Final = 150  # a shorter text (about 150 characters) is too little to tell a story by
+_SEED: Final = 20261201  # fixed: signatures stored in the database must stay comparable
+_NOT_TEXT: Final = re.compile(r"[\W_]+")
+
+
+def shingles(text: str) -> set[str]:
+    """The text's overlapping character 5-grams, after folding and without spaces or punctuation."""
+    letters = _NOT_TEXT.sub("", fold(text))
+    if len(letters) <= SHINGLE:
+        return {letters} if letters else set()
+    return {letters[i : i + SHINGLE] for i in range(len(letters) - SHINGLE + 1)}
+
+
+def signature(text: str) -> bytes | None:
+    """The MinHash signature of the text's shingles, packed (PERMUTATIONS unsigned 32-bit
+    values); ``None`` for a text too short to compare (templated briefs would look alike)."""
+    import rensa
+
+    grams = shingles(text)
+    if len(grams) < MIN_SHINGLES:
+        return None
+    minhash = rensa.RMinHash(num_perm=PERMUTATIONS, seed=_SEED)
+    minhash.update(sorted(grams))
+    return struct.pack(f"<{PERMUTATIONS}I", *(value & 0xFFFFFFFF for value in minhash.digest()))
+
+
+def band_keys(packed: bytes) -> list[int]:
+    """One key per band of the signature (signed 64-bit, for a database index)."""
+    rows = len(packed) // BANDS
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([band]) + packed[band * rows : (band + 1) * rows], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(BANDS)
+    ]
+
+
+def similarity(first: bytes, second: bytes) -> float:
+    """The estimated Jaccard similarity of two texts: the share of equal signature values."""
+    if len(first) != len(second) or not first:
+        return 0.0
+    a = struct.unpack(f"<{len(first) // 4}I", first)
+    b = struct.unpack(f"<{len(second) // 4}I", second)
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def same_story(first: bytes, second: bytes) -> bool:
+    return similarity(first, second) >= SAME_STORY
