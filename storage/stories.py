@@ -1,13 +1,17 @@
 """Stories: an article joins the story of a near-duplicate stored in the window before it.
 
 Candidates come from the database by band key (``article_band``, the LSH index every worker
-shares), among articles fetched within ``STORY_WINDOW``; the most similar one at or above
-``digests.stories.SAME_STORY`` gives its story id, else the article starts a story of its own.
+shares), among articles fetched within ``STORY_WINDOW`` before it; the most similar one at or
+above ``digests.stories.SAME_STORY`` gives its story id, else the article starts a story of its
+own. ``assign_stories`` groups a batch at once (one candidate query, bulk writes): the tick uses
+it for articles stored before stories existed; ``assign_story`` is the batch of one a new
+article is.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
@@ -17,9 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
 from digests.stories import SAME_STORY, band_keys, signature, similarity
-from storage.models import Article, ArticleBand
+from storage.models import Article, ArticleBand, Section
 
 STORY_WINDOW = timedelta(hours=48)
+_KEYS_PER_QUERY = 5_000
 
 
 def story_text(article: digests.Article) -> str:
@@ -31,42 +36,120 @@ def story_text(article: digests.Article) -> str:
 async def assign_story(
     session: AsyncSession, *, row: Article, article: digests.Article, now: datetime, keep_story: bool = False
 ) -> None:
-    """Sign the article, index its bands, and give it a story: a near-duplicate's within the
-    window, else its own. ``keep_story``: an edited article keeps the story it has."""
-    packed = await asyncio.to_thread(signature, story_text(article))
-    keys = band_keys(packed) if packed is not None else []
-    if row.story_id is None or not keep_story:
-        found = None
-        if packed is not None:
-            found = await _matching_story(session, article_id=row.id, packed=packed, keys=keys, now=now)
-        row.story_id = found or row.id
-    replacing = row.signature is not None  # an edited article: its old bands go
-    row.signature = packed
-    session.add(row)
-    if replacing:
-        await session.exec(delete(ArticleBand).where(col(ArticleBand.article_id) == row.id))
-    if keys:
-        params = [{"band_key": key, "article_id": row.id} for key in set(keys)]
-        await session.exec(insert(ArticleBand), params=params)
-
-
-async def _matching_story(
-    session: AsyncSession, *, article_id: int | None, packed: bytes, keys: Sequence[int], now: datetime
-) -> int | None:
-    candidates = select(Article.id, Article.story_id, Article.signature).where(
-        col(Article.id).in_(
-            select(ArticleBand.article_id).where(col(ArticleBand.band_key).in_(list(set(keys))))
-        ),
-        col(Article.id) != article_id,
-        col(Article.fetched_at) >= now - STORY_WINDOW,
-        col(Article.signature).is_not(None),
+    """Sign one article, index its bands, and give it a story (``keep_story``: an edited article
+    keeps the story it has)."""
+    await assign_stories(
+        session, rows=[row], texts={row.id or 0: story_text(article)}, now=now, keep_story=keep_story
     )
-    best, story = SAME_STORY, None
-    for other_id, other_story, other_signature in (await session.exec(candidates)).all():
-        score = similarity(packed, other_signature)
-        if score >= best:
-            best, story = score, other_story or other_id
+
+
+async def assign_stories(
+    session: AsyncSession,
+    *,
+    rows: Sequence[Article],
+    texts: dict[int, str],
+    now: datetime | None = None,
+    keep_story: bool = False,
+) -> None:
+    """Sign ``rows`` (their body ``texts`` by id), in order, and give each a story: a
+    near-duplicate's stored in the window before it (or earlier in the batch), else its own.
+    ``now`` is when they are stored (default: each row's ``fetched_at``)."""
+    signatures = await asyncio.to_thread(lambda: {i: signature(text) for i, text in texts.items()})
+    bands = {i: band_keys(packed) for i, packed in signatures.items() if packed is not None}
+    when = {row.id: now or row.fetched_at for row in rows}
+    stored = await _stored_candidates(
+        session,
+        keys={key for keys in bands.values() for key in keys},
+        since=min(when.values(), default=now or datetime.max) - STORY_WINDOW,
+        exclude={row.id for row in rows},
+    )
+    by_band: dict[int, list[tuple[int, int, bytes, datetime]]] = defaultdict(list)
+    for key, candidate in stored:
+        by_band[key].append(candidate)
+    new_bands = []
+    replaced = [row.id for row in rows if row.signature is not None]  # edited: old bands go
+    for row in rows:
+        packed = signatures.get(row.id or 0)
+        if row.story_id is None or not keep_story:
+            row.story_id = _best_story(packed, bands.get(row.id or 0, []), by_band, when[row.id]) or row.id
+        row.signature = packed
+        session.add(row)
+        for key in set(bands.get(row.id or 0, [])):
+            new_bands.append({"band_key": key, "article_id": row.id})
+            by_band[key].append((row.id or 0, row.story_id or 0, packed or b"", when[row.id]))
+    if replaced:
+        await session.exec(delete(ArticleBand).where(col(ArticleBand.article_id).in_(replaced)))
+    if new_bands:
+        await session.exec(insert(ArticleBand), params=new_bands)
+
+
+def _best_story(
+    packed: bytes | None,
+    keys: Sequence[int],
+    by_band: dict[int, list[tuple[int, int, bytes, datetime]]],
+    at: datetime,
+) -> int | None:
+    if packed is None:
+        return None
+    best, story, seen = SAME_STORY, None, set()
+    for key in keys:
+        for other_id, other_story, other_signature, other_at in by_band.get(key, ()):
+            if other_id in seen or not (at - STORY_WINDOW <= other_at <= at):
+                continue
+            seen.add(other_id)
+            score = similarity(packed, other_signature)
+            if score >= best:
+                best, story = score, other_story or other_id
     return story
+
+
+async def _stored_candidates(
+    session: AsyncSession, *, keys: Collection[int], since: datetime, exclude: Collection[int | None]
+) -> list[tuple[int, tuple[int, int, bytes, datetime]]]:
+    """(band key, (id, story, signature, fetched)) of stored articles sharing one of ``keys``."""
+    found = []
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _KEYS_PER_QUERY):
+        statement = (
+            select(ArticleBand.band_key, Article.id, Article.story_id, Article.signature, Article.fetched_at)
+            .join(Article, col(Article.id) == ArticleBand.article_id)
+            .where(
+                col(ArticleBand.band_key).in_(ordered[start : start + _KEYS_PER_QUERY]),
+                col(Article.fetched_at) >= since,
+                col(Article.signature).is_not(None),
+                col(Article.id).not_in([i for i in exclude if i is not None]),
+            )
+        )
+        for key, article_id, story, packed, fetched in (await session.exec(statement)).all():
+            found.append((int(key), (int(article_id), int(story or article_id), packed, fetched)))
+    return found
+
+
+async def unassigned_articles(
+    session: AsyncSession, *, limit: int = 1_000
+) -> tuple[list[Article], dict[int, str]]:
+    """Articles stored before stories were grouped, oldest first, with their body texts."""
+    rows = list(
+        (
+            await session.exec(
+                select(Article)
+                .where(col(Article.story_id).is_(None))
+                .order_by(col(Article.fetched_at))
+                .limit(limit)
+            )
+        ).all()
+    )
+    bodies: dict[int, list[str]] = {row.id or 0: list(row.structure.get("lead", ())) for row in rows}
+    sections = await session.exec(
+        select(Section.article_id, Section.paragraphs)
+        .where(col(Section.article_id).in_(list(bodies)))
+        .order_by(col(Section.article_id), col(Section.position))
+    )
+    for article_id, paragraphs in sections.all():
+        bodies[article_id].extend(paragraphs)
+    return rows, {
+        i: "\n".join(parts) or next(r.title for r in rows if r.id == i) for i, parts in bodies.items()
+    }
 
 
 async def story_versions(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, int]:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.fakeapi import FakeTelegram
-from bot.usecases import reading
+from bot.usecases import reading, upkeep
 from digests import parse_article
 from storage import articles as article_queries
 from storage import search as search_index
@@ -76,9 +76,9 @@ async def test_articles_stored_before_the_index_are_indexed_by_the_tick(runtime)
         key = "rowid" if sqlite else "article_id"
         await session.exec(text(f"DELETE FROM article_search WHERE {key} = :id").bindparams(id=article_id))
     assert await reading.search(runtime, query="特使") == []
-    assert await reading.index_unindexed(runtime) == 1
+    assert await upkeep.index_unindexed(runtime) == 1
     assert [row.id for row in await reading.search(runtime, query="特使")] == [article_id]
-    assert await reading.index_unindexed(runtime) == 0 and runtime.search_index_complete
+    assert await upkeep.index_unindexed(runtime) == 0 and runtime.search_index_complete
     async with session_scope(runtime.sessions) as session:
         assert await search_index.unindexed_articles(session) == []
 

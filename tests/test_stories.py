@@ -12,6 +12,7 @@ from digests.stories import band_keys, same_story, signature
 from storage import articles as article_queries
 from storage import session_scope
 from storage import sources as source_queries
+from storage import stories as story_queries
 from storage import subscribers as subscriber_queries
 from tests.helpers import running_bot
 from tests.storyfixtures import story_pairs
@@ -148,3 +149,30 @@ async def test_three_copies_arrive_as_one_item_with_two_also_in_links(
             session.add(reader)
         await __import__("asyncio").sleep(1.5)
         assert len(fake.messages_to(1201)) == 2  # "Subscribed", the one digest
+
+
+async def test_articles_stored_before_stories_are_grouped_by_the_tick(runtime) -> None:
+    from sqlalchemy import delete, update
+
+    from bot.usecases import upkeep
+    from storage.models import Article, ArticleBand
+
+    async with session_scope(runtime.sessions) as session:
+        sources = await _three_sources(session)
+        ids = [
+            (
+                await article_queries.save_article(
+                    session, article=parse_article(_version(n)), source_id=sources[n]
+                )
+            )[0].id
+            for n in range(3)
+        ]
+        other, _ = await article_queries.save_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
+        # As before migration 0009: no signatures, no bands, no stories.
+        await session.exec(update(Article).values(story_id=None, signature=None))
+        await session.exec(delete(ArticleBand))
+    assert await upkeep.group_ungrouped(runtime) == 4
+    async with session_scope(runtime.sessions) as session:
+        stories = await story_queries.story_versions(session, article_ids=[*ids, other.id])
+    assert stories[ids[0]] == stories[ids[1]] == stories[ids[2]] == ids[0] and stories[other.id] == other.id
+    assert await upkeep.group_ungrouped(runtime) == 0 and runtime.stories_complete

@@ -57,21 +57,6 @@ async def search(runtime: Runtime, *, query: str, limit: int = 10) -> Sequence[A
     return [ArticleSummary(*row) for row in rows]
 
 
-async def index_unindexed(runtime: Runtime, *, limit: int = 100) -> int:
-    """Put a batch of articles stored before the search index existed into it; how many. Once
-    none is left, this process stops looking."""
-    if runtime.search_index_complete:
-        return 0
-    async with session_scope(runtime.sessions) as session:
-        article_ids = await search_index.unindexed_articles(session, limit=limit)
-    runtime.search_index_complete = not article_ids
-    loaded = await runtime.renderer.load_articles(list(article_ids)) if article_ids else {}
-    async with session_scope(runtime.sessions) as session:
-        for article_id, article in loaded.items():
-            await search_index.index_article(session, article_id=article_id, article=article)
-    return len(loaded)
-
-
 async def record_read(
     runtime: Runtime, *, subscriber_id: int, article_id: int, message_ids: list[int]
 ) -> None:

@@ -40,6 +40,7 @@ class Runtime:
     last_tick_at: datetime | None = None
     # Every stored article is in the search index (new ones are indexed as they are stored).
     search_index_complete: bool = False
+    stories_complete: bool = False  # likewise: every stored article has its story
     _write_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     # One log line when the database stops answering and one when it is back, for every part.
     database: OutageLog = field(default_factory=lambda: OutageLog(logger, "the database"))

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.metrics import LAST_TICK, TICK_SECONDS
-from bot.usecases import reading
+from bot.usecases import upkeep
 from bot.usecases.filtering import FilterVerdicts
 from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
@@ -79,7 +79,8 @@ async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | No
     with TICK_SECONDS.time():
         await SourcePoller(runtime).poll_due(now=now)
         queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now)
-        await reading.index_unindexed(runtime)  # articles stored before the search index, a batch a tick
+        await upkeep.index_unindexed(runtime)  # articles stored before the search index, a batch a tick
+        await upkeep.group_ungrouped(runtime)  # … and before stories
     runtime.last_tick_at = utcnow()
     LAST_TICK.set(runtime.last_tick_at.timestamp())
     if queued:
