@@ -120,6 +120,14 @@ def article_text(article: Article) -> str:
     return "\n".join(parts)
 
 
+CLEAR_WORDS: Final = frozenset({"clear", "off", "none", "清除", "清空"})
+
+
+def change_request(words: str) -> str | None:
+    """What a user typed after /filter: the words to add, or ``None`` to clear the filter."""
+    return None if words.strip().lower() in CLEAR_WORDS else words
+
+
 def parse_filter(words: str) -> KeywordFilter:
     """A filter from ``+word -word "a phrase"``."""
     return KeywordFilter().changed(words)

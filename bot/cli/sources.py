@@ -13,7 +13,7 @@ from bot.logs import safe
 from bot.usecases import filtering, following
 from bot.usecases.runtime import Runtime
 from digests import DigestError
-from digests.filters import KeywordFilter
+from digests.filters import KeywordFilter, change_request
 from storage import Source
 
 
@@ -74,9 +74,10 @@ async def _filter(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
     source = await _source(runtime, args.id)
     words = " ".join(args.words).strip()
     if words:
-        change = None if words.lower() in ("clear", "off", "none") else words
         try:
-            current = await filtering.change_source_filter(runtime, source=source, words=change)
+            current = await filtering.change_source_filter(
+                runtime, source=source, words=change_request(words)
+            )
         except DigestError as error:
             raise CliError(f"filter not changed: {error}") from None
     else:

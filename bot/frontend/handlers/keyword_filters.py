@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from telegram import Update
 
 from bot.frontend.access import bot_admins_only, chat_admins_only
@@ -10,9 +12,7 @@ from bot.frontend.handlers.source_admin import source_argument
 from bot.frontend.texts import Texts
 from bot.usecases import filtering
 from digests import DigestError
-from digests.filters import KeywordFilter
-
-CLEAR_WORDS = frozenset({"clear", "off", "none", "清除", "清空"})  # what empties a filter
+from digests.filters import KeywordFilter, change_request
 
 
 def describe_words(words: tuple[str, ...], texts: Texts, *, empty: str) -> str:
@@ -34,23 +34,15 @@ def describe_filter(keyword_filter: KeywordFilter, texts: Texts) -> dict[str, st
 async def keyword_filter(update: Update, context: BotContext) -> None:
     """Show or change the chat's keyword filter: /filter [+word -word "a phrase" | clear]."""
     reader = await context.reader(update)
-    texts, chat_id = reader.texts, reader.subscriber.chat_id
+    chat_id = reader.subscriber.chat_id
     words = " ".join(context.args or []).strip()
     if not words:
         current = await filtering.chat_filter(context.runtime, chat_id=chat_id)
         key = "filter_none" if current.empty else "filter_show"
-        await context.reply(update, [texts(key, **describe_filter(current, texts))])
+        await context.reply(update, [reader.texts(key, **describe_filter(current, reader.texts))])
         return
-    clear = words.lower() in ("clear", "off", "none", "清除", "清空")
-    try:
-        changed = await filtering.change_chat_filter(
-            context.runtime, chat_id=chat_id, words=None if clear else words
-        )
-    except DigestError as error:
-        await context.reply(update, [texts("filter_failed", reason=texts.failure(error))])
-        return
-    key = "filter_cleared" if changed.empty else "filter_set"
-    await context.reply(update, [texts(key, **describe_filter(changed, texts))])
+    change = filtering.change_chat_filter(context.runtime, chat_id=chat_id, words=change_request(words))
+    await _reply_changed(update, context, change, keys=("filter_set", "filter_cleared"))
 
 
 @bot_admins_only
@@ -59,20 +51,33 @@ async def source_filter(update: Update, context: BotContext) -> None:
     source = await source_argument(update, context, "usage_sourcefilter")
     if source is None:
         return
-    texts = (await context.reader(update)).texts
     words = " ".join((context.args or [])[1:]).strip()
     if not words:
+        texts = (await context.reader(update)).texts
         current = KeywordFilter.from_json(source.keyword_filter)
         key = "sourcefilter_cleared" if current.empty else "sourcefilter_set"
         await context.reply(update, [texts(key, id=source.id, **describe_filter(current, texts))])
         return
-    clear = words.lower() in ("clear", "off", "none", "清除", "清空")
+    change = filtering.change_source_filter(context.runtime, source=source, words=change_request(words))
+    await _reply_changed(
+        update, context, change, keys=("sourcefilter_set", "sourcefilter_cleared"), id=source.id
+    )
+
+
+async def _reply_changed(
+    update: Update,
+    context: BotContext,
+    change: Awaitable[KeywordFilter],
+    *,
+    keys: tuple[str, str],
+    **values: object,
+) -> None:
+    """Make the change and say what the filter is now, or why it was not changed."""
+    texts = (await context.reader(update)).texts
     try:
-        changed = await filtering.change_source_filter(
-            context.runtime, source=source, words=None if clear else words
-        )
+        changed = await change
     except DigestError as error:
         await context.reply(update, [texts("filter_failed", reason=texts.failure(error))])
         return
-    key = "sourcefilter_cleared" if changed.empty else "sourcefilter_set"
-    await context.reply(update, [texts(key, id=source.id, **describe_filter(changed, texts))])
+    key = keys[1] if changed.empty else keys[0]
+    await context.reply(update, [texts(key, **values, **describe_filter(changed, texts))])
