@@ -12,6 +12,7 @@ from digests.cohesion import choose_cohesive, opens_by_pointing_back
 from digests.contract import null_stemmer
 from digests.errors import DigestError, SectionNotFound
 from digests.language import detect_language, dominant_script
+from digests.methods import DEFAULT_METHOD, METHODS, SUMMARIZER_CLASSES
 from digests.model import Article, ArticleDigest, Section, SectionDigest
 from digests.tokenizers import SUMY_LANGUAGES, Tokenizer, tokenizer_for
 
@@ -24,23 +25,6 @@ LINEAR_METHODS = frozenset({"salience", "sumbasic"})
 RANKING_WINDOW = 400
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
-# Chosen by benchmarks/eval_rouge.py on the development sets (see README): the fitted
-# salience model, for every language and genre.
-DEFAULT_METHOD = "salience"
-
-# Imported on first use: each pulls in NumPy or NLTK code the others may not need.
-_SUMMARIZER_CLASSES: dict[str, tuple[str, str]] = {
-    "salience": ("digests.salience", "SalienceSummarizer"),
-    "centrality": ("digests.centrality", "CentralitySummarizer"),
-    "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
-    "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer"),
-    "lsa": ("sumy.summarizers.lsa", "LsaSummarizer"),
-    "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer"),
-    "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer"),
-    "kl": ("sumy.summarizers.kl", "KLSummarizer"),
-    "sumbasic": ("digests.sumbasic", "SumBasicSummarizer"),  # sumy's algorithm, incremental
-}
-METHODS: tuple[str, ...] = tuple(_SUMMARIZER_CLASSES)
 
 # Edmundson's cue method needs words that mark a sentence as unimportant.
 _STIGMA_WORDS = {
@@ -278,7 +262,7 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
         raise DigestError(f"unknown algorithm {method!r}; choose one of: {', '.join(METHODS)}")
     stemmer = _stemmer(language)
     stop_words = _stop_words(language)
-    module_name, class_name = _SUMMARIZER_CLASSES[method]
+    module_name, class_name = SUMMARIZER_CLASSES[method]
     summarizer_class = getattr(importlib.import_module(module_name), class_name)
     if method == "edmundson":
         summarizer = summarizer_class(

@@ -17,11 +17,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from digests.search import search_terms
 from storage.models import Article
 
 
 def _document(article: digests.Article) -> str:
+    from digests.search import search_terms  # jieba-rs and the folding tables: when first used
+
     parts = [article.title, *article.lead]
     for section in article.sections:
         parts.extend([section.heading, *section.paragraphs])
@@ -68,6 +69,8 @@ async def search_articles(
     session: AsyncSession, *, query: str, limit: int = 10
 ) -> list[tuple[int, str, datetime]]:
     """(id, title, published) of the articles holding every word of ``query``, newest first."""
+    from digests.search import search_terms
+
     terms = search_terms(query, query=True)
     if not terms:
         return []

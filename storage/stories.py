@@ -20,7 +20,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from digests.stories import SAME_STORY, band_keys, signature, similarity
 from storage.models import Article, ArticleBand, Section
 
 STORY_WINDOW = timedelta(hours=48)
@@ -54,6 +53,8 @@ async def assign_stories(
     """Sign ``rows`` (their body ``texts`` by id), in order, and give each a story: a
     near-duplicate's stored in the window before it (or earlier in the batch), else its own.
     ``now`` is when they are stored (default: each row's ``fetched_at``)."""
+    from digests.stories import band_keys, signature  # rensa: loaded with the first story
+
     signatures = await asyncio.to_thread(lambda: {i: signature(text) for i, text in texts.items()})
     bands = {i: band_keys(packed) for i, packed in signatures.items() if packed is not None}
     when = {row.id: now or row.fetched_at for row in rows}
@@ -89,6 +90,8 @@ def _best_story(
     by_band: dict[int, list[tuple[int, int, bytes, datetime]]],
     at: datetime,
 ) -> int | None:
+    from digests.stories import SAME_STORY, similarity
+
     if packed is None:
         return None
     best, story, seen = SAME_STORY, None, set()

@@ -36,7 +36,7 @@ def _budget(value: str) -> int | float:
 
 
 def _algorithm(value: str) -> str:
-    from digests.summarize import METHODS
+    from digests.methods import METHODS
 
     name = value.lower()
     if name not in METHODS:
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="digestbot", description="Section-level digests of long articles, in Telegram."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
-    from digests.summarize import METHODS
+    from digests.methods import METHODS
 
     algorithms = ", ".join(METHODS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -11,7 +11,6 @@ from bot.usecases.ids import parse_id
 from bot.usecases.polling import PollResult, SourcePoller
 from bot.usecases.runtime import Runtime
 from digests.errors import DigestError
-from digests.opml import Outline, export_opml, parse_opml
 from storage import Source, SourceKind, session_scope
 from storage import sources as source_queries
 
@@ -89,12 +88,16 @@ async def import_opml(runtime: Runtime, *, data: bytes) -> list[ImportedOutline]
                 return ImportedOutline(url, None, str(error))
         return ImportedOutline(url, AddedSource(source, created, result))
 
+    from digests.opml import parse_opml  # OPML only for imports and exports
+
     urls = list(dict.fromkeys(outline.url for outline in parse_opml(data)))
     return list(await asyncio.gather(*(follow(url) for url in urls)))
 
 
 async def export_sources(runtime: Runtime) -> str:
     """The followed feeds as an OPML document."""
+    from digests.opml import Outline, export_opml
+
     rows = await list_sources(runtime)
     return export_opml(
         [Outline(r.title or r.url or "", r.url or "") for r in rows if r.kind == SourceKind.FEED]

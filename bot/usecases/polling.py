@@ -22,7 +22,6 @@ from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import FetchedDocument, FetchError, fetch
 from digests.filters import KeywordFilter, article_text
-from digests.sites import SitemapEntry, article_links, looks_like_sitemap, parse_sitemap
 from storage import Source, SourceKind, session_scope, utcnow
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
@@ -98,6 +97,8 @@ class SourcePoller:
             )
             title = feed.title
         else:
+            from digests.sites import looks_like_sitemap  # site crawling's parsers, loaded when used
+
             if document.content[:2] == b"\x1f\x8b" and not looks_like_sitemap(document.content):
                 raise FetchError(
                     "refused: a compressed file that is not a sitemap", reason="not_text", kind="gzip"
@@ -408,6 +409,8 @@ class SourcePoller:
         """A section page's article links, or a sitemap's URLs (an index's newest child
         sitemaps), as bare-link entries; a sitemap's only those dated since the last poll. The
         flag is False for an index, whose own body does not say whether its children changed."""
+        from digests.sites import SitemapEntry, article_links, parse_sitemap
+
         if source.kind == SourceKind.SECTION:
             hosts = self.runtime.settings.site_article_hosts
             links = await asyncio.to_thread(article_links, document.text, document.url, hosts=hosts)

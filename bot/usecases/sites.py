@@ -14,21 +14,14 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from digests.feeds import looks_like_feed
 from digests.fetch import FetchedDocument, FetchError, FetchPolicy, fetch
-from digests.sites import (
-    FEED_PLACES,
-    SITEMAP_PLACES,
-    Robots,
-    article_links,
-    looks_like_sitemap,
-    page_title,
-    parse_robots,
-    parse_sitemap,
-    refusing_robots,
-)
+
+if TYPE_CHECKING:  # digests.sites loads when a site is crawled: a bot of feeds never needs it
+    from digests.sites import Robots
 from storage import SourceKind
 
 logger = logging.getLogger(__name__)
@@ -79,6 +72,8 @@ class SiteAccess:
         host = self._host(url)
         if host.robots is not None and time.monotonic() < host.robots_until:
             return host.robots
+        from digests.sites import parse_robots, refusing_robots
+
         robots_url = urljoin(url, "/robots.txt")
         try:
             document = await self._paced(host, robots_url, None, None)
@@ -153,6 +148,8 @@ async def discover(
 ) -> Discovery:
     """What a URL that is neither a feed nor a page advertising one should be followed as: a
     feed found at the usual places, a news sitemap, a section page, or else the page itself."""
+    from digests.sites import FEED_PLACES, SITEMAP_PLACES, article_links, looks_like_sitemap, page_title
+
     html = "html" in (document.content_type or "text/html")
     title = page_title(document.text) or None if html else None
     if looks_like_sitemap(document.content):
@@ -186,6 +183,8 @@ async def _try(sites: SiteAccess, url: str) -> FetchedDocument | None:
 
 async def _news_sitemap(sites: SiteAccess, url: str) -> str | None:
     """The URL to follow when the sitemap is, or indexes, a news sitemap."""
+    from digests.sites import looks_like_sitemap, parse_sitemap
+
     document = await _try(sites, url)
     if document is None or not looks_like_sitemap(document.content):
         return None
