@@ -21,11 +21,11 @@ _RUNS: Final = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|(\w+)")
 def search_terms(text: str, *, query: bool = False) -> list[str]:
     """The words of ``text`` as the index stores them (``query=False``: Chinese words and their
     sub-words) or as a query asks for them (each word once, in order)."""
-    import rjieba
-
     terms: list[str] = []
     for chinese, other in _RUNS.findall(fold(text)):
         if chinese:
+            import rjieba  # its dictionary takes memory: loaded for the first Chinese text
+
             words = rjieba.cut(chinese, True) if query else rjieba.cut_for_search(chinese, True)
             terms.extend(w for w in words if w.strip())
         else:

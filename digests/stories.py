@@ -69,5 +69,16 @@ def similarity(first: bytes, second: bytes) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
+def similarities(packed: bytes, others: list[bytes]) -> list[float]:
+    """``similarity`` of one signature to many (vectorized when the candidate list is long)."""
+    if len(others) <= 32:
+        return [similarity(packed, other) for other in others]
+    import numpy as np
+
+    mine = np.frombuffer(packed, dtype="<u4")
+    matrix = np.frombuffer(b"".join(others), dtype="<u4").reshape(len(others), -1)
+    return (matrix == mine).mean(axis=1).tolist()
+
+
 def same_story(first: bytes, second: bytes) -> bool:
     return similarity(first, second) >= SAME_STORY

@@ -24,6 +24,7 @@ from storage.models import Article, ArticleBand, Section
 
 STORY_WINDOW = timedelta(hours=48)
 _KEYS_PER_QUERY = 5_000
+_MATCHES_PER_ARTICLE = 300  # band matches read for each article grouped
 
 
 def story_text(article: digests.Article) -> str:
@@ -63,6 +64,7 @@ async def assign_stories(
         keys={key for keys in bands.values() for key in keys},
         since=min(when.values(), default=now or datetime.max) - STORY_WINDOW,
         exclude={row.id for row in rows},
+        limit=_MATCHES_PER_ARTICLE * max(1, len(rows)),
     )
     by_band: dict[int, list[tuple[int, int, bytes, datetime]]] = defaultdict(list)
     for key, candidate in stored:
@@ -90,24 +92,30 @@ def _best_story(
     by_band: dict[int, list[tuple[int, int, bytes, datetime]]],
     at: datetime,
 ) -> int | None:
-    from digests.stories import SAME_STORY, similarity
+    from digests.stories import PERMUTATIONS, SAME_STORY, similarities
 
     if packed is None:
         return None
-    best, story, seen = SAME_STORY, None, set()
+    candidates: dict[int, tuple[int, bytes]] = {}
     for key in keys:
         for other_id, other_story, other_signature, other_at in by_band.get(key, ()):
-            if other_id in seen or not (at - STORY_WINDOW <= other_at <= at):
-                continue
-            seen.add(other_id)
-            score = similarity(packed, other_signature)
-            if score >= best:
-                best, story = score, other_story or other_id
-    return story
+            if at - STORY_WINDOW <= other_at <= at and len(other_signature) == 4 * PERMUTATIONS:
+                candidates[other_id] = (other_story or other_id, other_signature)
+    if not candidates:
+        return None
+    stories = [story for story, _ in candidates.values()]
+    scores = similarities(packed, [other for _, other in candidates.values()])
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return stories[best] if scores[best] >= SAME_STORY else None
 
 
 async def _stored_candidates(
-    session: AsyncSession, *, keys: Collection[int], since: datetime, exclude: Collection[int | None]
+    session: AsyncSession,
+    *,
+    keys: Collection[int],
+    since: datetime,
+    exclude: Collection[int | None],
+    limit: int,
 ) -> list[tuple[int, tuple[int, int, bytes, datetime]]]:
     """(band key, (id, story, signature, fetched)) of stored articles sharing one of ``keys``."""
     found = []
@@ -122,6 +130,9 @@ async def _stored_candidates(
                 col(Article.signature).is_not(None),
                 col(Article.id).not_in([i for i in exclude if i is not None]),
             )
+            # Templated pages share bands by the thousand: read a bounded number of matches,
+            # unsorted, so that the query stops early instead of sorting them all.
+            .limit(limit)
         )
         for key, article_id, story, packed, fetched in (await session.exec(statement)).all():
             found.append((int(key), (int(article_id), int(story or article_id), packed, fetched)))
