@@ -153,7 +153,12 @@ async def queue_scheduled(
             col(Subscriber.id).in_(subscriber_ids),
             col(Article.announce).is_(True),
             _follows(Article.source_id),
-            _story_not_sent(Article.id, Article.story_id),
+            # The first article of a story never waits on another version (most stories have one).
+            or_(
+                col(Article.story_id).is_(None),
+                Article.story_id == Article.id,
+                _story_not_sent(Article.id, Article.story_id),
+            ),
         )
     )
     result = await session.exec(_queue_from(session, pairs.where(col(Subscriber.filter_key).is_(None))))
