@@ -21,12 +21,10 @@ from storage.models import Article
 
 
 def _document(article: digests.Article) -> str:
+    from digests.filters import article_text  # title, lead, headings, paragraphs: as filters read it
     from digests.search import search_terms  # jieba-rs and the folding tables: when first used
 
-    parts = [article.title, *article.lead]
-    for section in article.sections:
-        parts.extend([section.heading, *section.paragraphs])
-    return " ".join(search_terms("\n".join(parts)))
+    return " ".join(search_terms(article_text(article)))
 
 
 def _sqlite(session: AsyncSession) -> bool:
