@@ -36,7 +36,7 @@ import httpx
 from bot.frontend import DELIVERY_ONLY, build_application
 from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
 from bot.settings import Settings
-from bot.usecases.tick import queue_due_digests
+from bot.usecases.tick import run_tick
 from storage import articles as article_queries
 from storage import create_engine, session_factory, session_scope
 from storage import deliveries as delivery_queries
@@ -86,10 +86,11 @@ async def deliver_all(config: Settings) -> tuple[int, float]:
     async with application:
         runtime = application.bot_data.runtime
         worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
-        started = time.perf_counter()
-        await queue_due_digests(runtime.engine, runtime.sessions, batch_size=1000)
+        runtime.on_queued.append(worker.wake)  # as the application wires it
         stop = asyncio.Event()
+        started = time.perf_counter()
         running = asyncio.create_task(worker.run(stop))
+        await run_tick(runtime)  # the scheduler tick: it wakes the worker after each batch it queues
         while True:  # until nothing is left to send (items may wait for retry_after)
             await asyncio.sleep(0.1)  # the granularity of the measurement: 1 % of a 10 s run
             async with session_scope(runtime.sessions) as session:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.sql import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///digestbot.db"
@@ -54,6 +55,25 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **options: Any) -> AsyncEngin
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **options)
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """``sqlite`` or ``postgresql``: the database behind a session."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def among(session: AsyncSession, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN ids`` for a long list of integers. On PostgreSQL the list is one array
+    parameter, unnested: a cached generic plan then looks each id up by key, where
+    ``IN ($1, …, $1000)`` can be planned as a scan that compares every row of the table with the
+    whole list (statistics not yet updated after a bulk import made queueing 50,000 subscribers
+    take 36 s instead of 3)."""
+    if dialect_name(session) != "postgresql":
+        return column.in_(list(ids))
+    from sqlalchemy.dialects.postgresql import ARRAY  # not loaded by a bot on SQLite
+
+    listed = func.unnest(bindparam("listed_ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(listed.table_valued("id").render_derived().c.id))
 
 
 SessionFactory = async_sessionmaker[AsyncSession]

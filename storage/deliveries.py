@@ -30,6 +30,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import among, dialect_name
 from storage.models import (
     Article,
     Delivery,
@@ -45,13 +46,9 @@ from storage.models import (
 OPEN_STATES = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
 def _insert(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert constructor
     # Imported here: a bot on SQLite never loads the PostgreSQL dialect, nor the reverse.
-    if _dialect(session) == "postgresql":
+    if dialect_name(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
 
         return insert
@@ -150,7 +147,7 @@ async def queue_scheduled(
         select(Subscriber.id, Article.id, *_pending_columns(now))
         .join(Article, and_(col(Article.fetched_at) > since, col(Article.fetched_at) <= now))
         .where(
-            col(Subscriber.id).in_(subscriber_ids),
+            among(session, Subscriber.id, subscriber_ids),
             col(Article.announce).is_(True),
             _follows(Article.source_id),
             # The first article of a story never waits on another version (most stories have one).
@@ -249,7 +246,7 @@ async def _claim_where(
         .order_by(col(Delivery.queued_at), col(Delivery.id))
         .limit(limit)
     )
-    if _dialect(session) == "postgresql":
+    if dialect_name(session) == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, of=Delivery.__table__)
     statement = (
         update(Delivery)

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
+from storage.db import dialect_name
 from storage.models import Article
 
 
@@ -28,7 +29,7 @@ def _document(article: digests.Article) -> str:
 
 
 def _sqlite(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+    return dialect_name(session) == "sqlite"
 
 
 async def index_article(session: AsyncSession, *, article_id: int, article: digests.Article) -> None:

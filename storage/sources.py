@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_name
 from storage.models import Article, Source, SourceFollow, SourceKind, Subscriber, utcnow
 
 
@@ -89,7 +90,7 @@ async def claim_due_sources(
         .order_by(col(Source.next_poll_at))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list((await session.exec(candidates)).all())
     if not ids:

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_name
 from storage.models import Subscriber, utcnow
 
 
@@ -169,10 +170,29 @@ async def advance_schedules(
     session: AsyncSession, *, next_times: dict[int, datetime | None], now: datetime
 ) -> None:
     """After queueing: the digest went out now, the next one is due at its next slot."""
-    from sqlalchemy import bindparam
-
     if not next_times:
         return
+    if dialect_name(session) == "postgresql":
+        # One statement for the batch (a thousand UPDATEs cost 40 ms a batch even pipelined).
+        from sqlalchemy import DateTime, Integer, bindparam, update
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        rows = (
+            func.unnest(
+                bindparam("subscriber_ids", list(next_times), type_=ARRAY(Integer)),
+                bindparam("next_times", list(next_times.values()), type_=ARRAY(DateTime(timezone=True))),
+            )
+            .table_valued("id", "next_at")
+            .render_derived()
+        )
+        await session.exec(
+            update(Subscriber)
+            .where(col(Subscriber.id) == rows.c.id)
+            .values(next_digest_at=rows.c.next_at, last_digest_at=now)
+        )
+        return
+    from sqlalchemy import bindparam
+
     table = Subscriber.__table__
     statement = (
         table.update()

@@ -124,6 +124,29 @@ async def test_a_three_hour_downtime_sends_each_missed_digest_once(harness: Harn
     assert row.next_digest_at == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # tomorrow, not the missed slots
 
 
+async def test_the_tick_wakes_the_delivery_after_each_batch_it_queues(harness: Harness) -> None:
+    for chat in range(20, 25):
+        await harness.subscriber(chat)
+    wakes: list[int] = []
+    runtime = harness.runtime
+    due = T0 + timedelta(hours=2, seconds=1)
+    assert (
+        await queue_due_digests(
+            runtime.engine, runtime.sessions, now=due, batch_size=2, on_queued=lambda: wakes.append(1)
+        )
+        == 0
+    )
+    assert wakes == []  # nothing to send: nobody woken
+    await harness.article(article_text(1), at=due + timedelta(minutes=1))
+    tomorrow = due + timedelta(days=1)
+    queued = await queue_due_digests(
+        runtime.engine, runtime.sessions, now=tomorrow, batch_size=2, on_queued=lambda: wakes.append(1)
+    )
+    assert queued == 5
+    assert len(wakes) == 3  # batches of 2, 2 and 1: the first thousand need not wait for the rest
+    assert (await harness.counts())["pending"] == 5
+
+
 async def test_each_article_once_and_new_subscribers_get_no_backlog(harness: Harness) -> None:
     await harness.article(article_text(0), at=T0 - timedelta(days=2))  # before anyone subscribed
     await harness.subscriber(20)

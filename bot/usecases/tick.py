@@ -8,6 +8,7 @@ once on the next tick, and the schedule moves to its next slot after now.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,9 +31,17 @@ logger = logging.getLogger(__name__)
 
 
 async def queue_due_digests(
-    engine: AsyncEngine, sessions: SessionFactory, *, now: datetime | None = None, batch_size: int = 1000
+    engine: AsyncEngine,
+    sessions: SessionFactory,
+    *,
+    now: datetime | None = None,
+    batch_size: int = 1000,
+    on_queued: Callable[[], None] | None = None,
 ) -> int | None:
-    """Queue every due digest; the number of items queued, or ``None`` when another tick runs."""
+    """Queue every due digest; the number of items queued, or ``None`` when another tick runs.
+
+    ``on_queued`` is called after each batch that queued something is committed, so that the
+    delivery starts on the first thousand subscribers while the rest are queued."""
     now = now or utcnow()
     queued = 0
     verdicts = FilterVerdicts()
@@ -41,6 +50,7 @@ async def queue_due_digests(
             logger.debug("another process is running the scheduler tick")
             return None
         while True:
+            queued_before = queued
             async with session_scope(sessions) as session:
                 due = await subscriber_queries.due_subscribers(session, now=now, limit=batch_size)
                 if not due:
@@ -54,6 +64,8 @@ async def queue_due_digests(
                 next_slot = {key: next_digest_at(key[0], key[1], after=now) for key in slots}
                 next_times = {s.id: next_slot[(s.schedule, s.timezone)] for s in due}
                 await subscriber_queries.advance_schedules(session, next_times=next_times, now=now)
+            if queued > queued_before and on_queued is not None:
+                on_queued()
             if len(due) < batch_size:
                 break
     if queued:
@@ -75,14 +87,13 @@ async def _filtered(
 
 
 async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | None:
-    """One tick: poll due sources, queue due digests, wake the delivery; what ``queue_due_digests`` says."""
+    """One tick: poll due sources, queue due digests (waking the delivery after each batch); what
+    ``queue_due_digests`` says."""
     with TICK_SECONDS.time():
         await SourcePoller(runtime).poll_due(now=now)
-        queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now)
+        queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now, on_queued=runtime.queued)
         await upkeep.index_unindexed(runtime)  # articles stored before the search index, a batch a tick
         await upkeep.group_ungrouped(runtime)  # … and before stories
     runtime.last_tick_at = utcnow()
     LAST_TICK.set(runtime.last_tick_at.timestamp())
-    if queued:
-        runtime.queued()
     return queued
