@@ -9,6 +9,8 @@ the proxy the client was given); uploads take PTB's own path. Timeouts and error
 
 from __future__ import annotations
 
+import functools
+
 import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
@@ -51,7 +53,7 @@ class LeanHTTPXRequest(HTTPXRequest):
         )
         request = httpx.Request(
             method,
-            url,
+            _parsed(url),
             headers={"User-Agent": self.USER_AGENT},
             data=request_data.json_parameters if request_data is not None else None,
             extensions={"timeout": timeout.as_dict()},
@@ -69,6 +71,11 @@ class LeanHTTPXRequest(HTTPXRequest):
         except httpx.HTTPError as error:
             raise NetworkError(f"httpx.{error.__class__.__name__}: {error}") from error
         return response.status_code, content
+
+
+# A bot calls a handful of endpoints: each URL is parsed once, not once per message (httpx.URL is
+# immutable, and a Request given one does not parse it again).
+_parsed = functools.lru_cache(maxsize=64)(httpx.URL)
 
 
 def _given(value: object, default: float | None) -> float | None:
