@@ -59,7 +59,7 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **options: Any) -> AsyncEngin
 
 def dialect_name(session: AsyncSession) -> str:
     """``sqlite`` or ``postgresql``: the database behind a session."""
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+    return session.get_bind().dialect.name
 
 
 def among(session: AsyncSession, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
