@@ -26,6 +26,7 @@ from digests.filters import parse_filter
 from storage import articles as article_queries
 from storage import create_engine, session_factory, session_scope
 from storage import subscribers as subscriber_queries
+from tests.crash_harness import due_subscriber_row
 from tests.helpers import (
     POSTGRES_SERVER,
     create_postgres_database,
@@ -54,20 +55,11 @@ async def prepare(url: str, subscribers: int, articles: int, filtered: float, di
     engine = create_engine(url)
     sessions = session_factory(engine)
     now = datetime.now(UTC)
-    subscribed = now - timedelta(days=2)
     filters = [parse_filter(filter_words(n)) for n in range(distinct)]
     rng = random.Random(7)
     rows = []
     for i in range(subscribers):
-        row: dict[str, object] = {
-            "chat_id": 10_000 + i,
-            "active": True,
-            "schedule": "08:00",
-            "timezone": "UTC",
-            "subscribed_at": subscribed,
-            "last_digest_at": subscribed,
-            "next_digest_at": now - timedelta(minutes=1),
-        }
+        row = due_subscriber_row(10_000 + i, now=now)
         if rng.random() < filtered:
             chosen = filters[rng.randrange(distinct)]
             row.update(keyword_filter=chosen.as_json(), filter_key=chosen.key)

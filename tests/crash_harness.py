@@ -48,6 +48,20 @@ class TrialResult:
         return self.lost == 0 and self.duplicates <= self.kills * self.in_flight and self.clean_exit
 
 
+def due_subscriber_row(chat_id: int, *, now: datetime) -> dict[str, object]:
+    """A subscriber (for ``add_subscribers``) subscribed two days ago whose 08:00 digest is due now."""
+    subscribed = now - timedelta(days=2)
+    return {
+        "chat_id": chat_id,
+        "active": True,
+        "schedule": "08:00",
+        "timezone": "UTC",
+        "subscribed_at": subscribed,
+        "last_digest_at": subscribed,
+        "next_digest_at": now - timedelta(minutes=1),
+    }
+
+
 async def queue_one_article(
     url: str, subscribers: int, *, first_chat: int = 10_000, queue: bool = True
 ) -> None:
@@ -55,22 +69,9 @@ async def queue_one_article(
     engine = create_engine(url)
     sessions = session_factory(engine)
     now = datetime.now(UTC)
-    subscribed = now - timedelta(days=2)
     async with session_scope(sessions) as session:
         await subscriber_queries.add_subscribers(
-            session,
-            rows=[
-                {
-                    "chat_id": first_chat + i,
-                    "active": True,
-                    "schedule": "08:00",
-                    "timezone": "UTC",
-                    "subscribed_at": subscribed,
-                    "last_digest_at": subscribed,
-                    "next_digest_at": now - timedelta(minutes=1),
-                }
-                for i in range(subscribers)
-            ],
+            session, rows=[due_subscriber_row(first_chat + i, now=now) for i in range(subscribers)]
         )
         text = (
             "Crash test\n\nThe outbox survives a crash. Every reader gets the digest once or, rarely, twice."
