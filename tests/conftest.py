@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.helpers import (
+    OWN_SAMPLE,
     SAMPLE_ARTICLE,
     LocalSite,
     create_postgres_database,
     drop_postgres_database,
     postgres_reachable,
     reset_database,
+    shared_file,
 )
 from tests.helpers import (
     sqlite_url as sqlite_file_url,
@@ -32,8 +34,14 @@ Result = TypeVar("Result")
 
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
-    assert SAMPLE_ARTICLE.exists(), f"the sample article is expected at {SAMPLE_ARTICLE}"
-    return SAMPLE_ARTICLE
+    """The shared sample article (``../shared/articles``): tests of what that article holds."""
+    return shared_file(SAMPLE_ARTICLE)
+
+
+@pytest.fixture(scope="session")
+def own_sample_path() -> Path:
+    """The repository's own sample article, for tests that need any article with sections."""
+    return OWN_SAMPLE
 
 
 @pytest.fixture(scope="session")

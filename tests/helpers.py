@@ -21,6 +21,21 @@ REPO = Path(__file__).resolve().parents[1]
 # CI lays ../shared/ beside the clone; DIGESTBOT_SHARED points elsewhere when it is not.
 SHARED = Path(os.environ.get("DIGESTBOT_SHARED", REPO.parent / "shared"))
 SAMPLE_ARTICLE = SHARED / "articles" / "zh-putin-witkoff-kushner.txt"
+# The repository's own article (three numbered sections): what tests use that need any article.
+OWN_SAMPLE = REPO / "examples" / "sample-zh.txt"
+
+
+def shared_file(path: Path) -> Path:
+    """``path`` under ../shared; without it the test is skipped with the reason (in CI, where
+    ../shared is always laid beside the clone, that is a failure)."""
+    if path.exists():
+        return path
+    reason = f"needs {path} (../shared/ beside the clone, or DIGESTBOT_SHARED)"
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 ADMIN = 42  # the bot admin in every test that runs the bot
 

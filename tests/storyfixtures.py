@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass
 
-from tests.helpers import SHARED
+from tests.helpers import SHARED, shared_file
 
 SETS = ("zh_news_title", "zh_finreport", "en_cnndm")
 
@@ -27,7 +27,7 @@ class Pair:
 
 
 def _articles(name: str) -> list[str]:
-    path = SHARED / "eval" / "dev" / f"{name}.jsonl"
+    path = shared_file(SHARED / "eval" / "dev" / f"{name}.jsonl")
     return [
         json.loads(line)["article"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]

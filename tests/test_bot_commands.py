@@ -56,13 +56,13 @@ async def test_wrong_or_missing_arguments_get_useful_replies(fake: FakeTelegram,
 
 
 async def test_admin_commands_are_refused_to_others(
-    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+    fake: FakeTelegram, sqlite_url: str, own_sample_path: Path
 ) -> None:
     async with running_bot(fake, sqlite_url):
         [stats] = await fake.reply_to(READER, "/stats")
         assert "only the bot's admins" in stats.text
         before = len(fake.messages_to(READER))
-        fake.send_document(READER, sample_path.name, sample_path.read_bytes())
+        fake.send_document(READER, own_sample_path.name, own_sample_path.read_bytes())
         [refused] = await fake.wait_for_messages(READER, 1, after=before)
         assert "only the bot's admins" in refused.text
         [help_admin] = await fake.reply_to(ADMIN, "/help")
@@ -76,12 +76,12 @@ async def test_admin_commands_are_refused_to_others(
 
 
 async def test_stats_count_subscribers_articles_and_sent_items(
-    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+    fake: FakeTelegram, sqlite_url: str, own_sample_path: Path
 ) -> None:
     async with running_bot(fake, sqlite_url):
         await fake.reply_to(READER, "/subscribe")
         before = len(fake.messages_to(ADMIN))
-        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        fake.send_document(ADMIN, own_sample_path.name, own_sample_path.read_bytes())
         await fake.wait_for_messages(ADMIN, 2, after=before)
         await fake.reply_to(READER, "/latest")
         [stats] = await fake.reply_to(ADMIN, "/stats")
@@ -372,18 +372,18 @@ async def test_cli_adds_a_channel_the_bot_posts_to(
 
 
 async def test_an_upload_a_crash_interrupted_is_published_after_the_restart(
-    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+    fake: FakeTelegram, sqlite_url: str, own_sample_path: Path
 ) -> None:
     """The bot died after it remembered the admin's document and before it answered (polling had
     confirmed the update to Telegram): the restarted bot publishes it and answers the admin."""
     from storage import create_engine, session_factory, session_scope
     from storage import uploads as upload_queries
 
-    fake.state.files["file-before-crash"] = (sample_path.name, sample_path.read_bytes())
+    fake.state.files["file-before-crash"] = (own_sample_path.name, own_sample_path.read_bytes())
     engine = create_engine(sqlite_url)
     async with session_scope(session_factory(engine)) as session:
         await upload_queries.remember_upload(
-            session, chat_id=ADMIN, file_id="file-before-crash", file_name=sample_path.name, mime_type=None
+            session, chat_id=ADMIN, file_id="file-before-crash", file_name=own_sample_path.name, mime_type=None
         )
         await upload_queries.remember_upload(
             session, chat_id=ADMIN, file_id="file-gone", file_name="gone.txt", mime_type=None
@@ -398,13 +398,13 @@ async def test_an_upload_a_crash_interrupted_is_published_after_the_restart(
 
 
 async def test_a_normal_upload_leaves_nothing_pending(
-    fake: FakeTelegram, sqlite_url: str, sample_path: Path
+    fake: FakeTelegram, sqlite_url: str, own_sample_path: Path
 ) -> None:
     from storage import create_engine, session_factory, session_scope
     from storage import uploads as upload_queries
 
     async with running_bot(fake, sqlite_url):
-        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        fake.send_document(ADMIN, own_sample_path.name, own_sample_path.read_bytes())
         await fake.wait_for_messages(ADMIN, 2)
     engine = create_engine(sqlite_url)
     async with session_scope(session_factory(engine)) as session:

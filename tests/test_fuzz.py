@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.fakeapi import FakeTelegram
 from bot.frontend.app import COMMAND_HANDLERS
-from tests.helpers import SAMPLE_ARTICLE, reset_database, running_bot, sqlite_url
+from tests.helpers import OWN_SAMPLE, reset_database, running_bot, sqlite_url
 
 GENERIC_ERROR = ("Something went wrong", "我这边出了点问题")
 FETCHING = {"publish", "addsource"}
@@ -47,7 +47,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, FakeTel
     admins = frozenset(range(FIRST_USER, FIRST_USER + 10_000))
     context = running_bot(fake, url, admin_user_ids=admins)
     run(context.__aenter__())
-    fake.send_document(FIRST_USER, SAMPLE_ARTICLE.name, SAMPLE_ARTICLE.read_bytes())
+    fake.send_document(FIRST_USER, OWN_SAMPLE.name, OWN_SAMPLE.read_bytes())
     run(fake.wait_for_messages(FIRST_USER, 2))
     try:
         yield run, fake

@@ -18,7 +18,7 @@ from tests.helpers import ADMIN, running_bot
 
 
 async def test_metrics_and_health_are_served_and_parse(
-    fake: FakeTelegram, database_url: str, sample_path
+    fake: FakeTelegram, database_url: str, own_sample_path
 ) -> None:
     async with running_bot(
         fake,
@@ -30,7 +30,7 @@ async def test_metrics_and_health_are_served_and_parse(
         await fake.reply_to(501, "/subscribe")
         await fake.reply_to(501, "/schedule instant")
         before = len(fake.messages_to(ADMIN))
-        fake.send_document(ADMIN, sample_path.name, sample_path.read_bytes())
+        fake.send_document(ADMIN, own_sample_path.name, own_sample_path.read_bytes())
         await fake.wait_for_messages(ADMIN, 2, after=before)
         await fake.wait_for_messages(501, 3)  # two replies, then the pushed digest
         port = application.bot_data.monitoring.port

@@ -21,7 +21,7 @@ from storage import (
 )
 from storage import articles as article_queries
 from storage.migrate import current_revision, head_revision, upgrade
-from tests.helpers import reset_database
+from tests.helpers import OWN_SAMPLE, reset_database
 
 BIG_CHAT_ID = -1001234567890123  # supergroup ids need 64 bits
 
@@ -74,8 +74,8 @@ async def test_chat_id_is_unique(sessions) -> None:
             await session.flush()
 
 
-async def test_articles_are_stored_once_with_their_sections(sessions, sample_text: str) -> None:
-    article = parse_article(sample_text)
+async def test_articles_are_stored_once_with_their_sections(sessions) -> None:
+    article = parse_article(OWN_SAMPLE.read_text(encoding="utf-8"))
     async with session_scope(sessions) as session:
         source = await article_queries.upload_source(session)
         row, created = await article_queries.save_article(session, article=article, source_id=source.id)
@@ -91,10 +91,10 @@ async def test_articles_are_stored_once_with_their_sections(sessions, sample_tex
         assert await article_queries.count_articles(session) == 1
 
 
-async def test_sent_items_are_unique_per_subscriber_and_article(sessions, sample_text: str) -> None:
+async def test_sent_items_are_unique_per_subscriber_and_article(sessions) -> None:
     async with session_scope(sessions) as session:
         subscriber = await subscribers.ensure_subscriber(session, chat_id=1001)
-        row, _ = await article_queries.save_article(session, article=parse_article(sample_text))
+        row, _ = await article_queries.save_article(session, article=parse_article(OWN_SAMPLE.read_text(encoding="utf-8")))
         assert await deliveries.record_sent(
             session, subscriber_id=subscriber.id, article_id=row.id, message_ids=[10, 11]
         )
