@@ -37,6 +37,7 @@ def shared_file(path: Path) -> Path:
         pytest.fail(reason)
     pytest.skip(reason)
 
+
 ADMIN = 42  # the bot admin in every test that runs the bot
 
 

@@ -383,7 +383,11 @@ async def test_an_upload_a_crash_interrupted_is_published_after_the_restart(
     engine = create_engine(sqlite_url)
     async with session_scope(session_factory(engine)) as session:
         await upload_queries.remember_upload(
-            session, chat_id=ADMIN, file_id="file-before-crash", file_name=own_sample_path.name, mime_type=None
+            session,
+            chat_id=ADMIN,
+            file_id="file-before-crash",
+            file_name=own_sample_path.name,
+            mime_type=None,
         )
         await upload_queries.remember_upload(
             session, chat_id=ADMIN, file_id="file-gone", file_name="gone.txt", mime_type=None

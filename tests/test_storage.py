@@ -94,7 +94,9 @@ async def test_articles_are_stored_once_with_their_sections(sessions) -> None:
 async def test_sent_items_are_unique_per_subscriber_and_article(sessions) -> None:
     async with session_scope(sessions) as session:
         subscriber = await subscribers.ensure_subscriber(session, chat_id=1001)
-        row, _ = await article_queries.save_article(session, article=parse_article(OWN_SAMPLE.read_text(encoding="utf-8")))
+        row, _ = await article_queries.save_article(
+            session, article=parse_article(OWN_SAMPLE.read_text(encoding="utf-8"))
+        )
         assert await deliveries.record_sent(
             session, subscriber_id=subscriber.id, article_id=row.id, message_ids=[10, 11]
         )
