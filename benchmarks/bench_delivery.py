@@ -35,15 +35,14 @@ from pathlib import Path
 import httpx
 
 from bot.frontend import DELIVERY_ONLY, build_application
-from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
+from bot.frontend.keyboards import markup
 from bot.settings import Settings
+from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.tick import run_tick
+from storage import DigestFormat, create_engine, session_factory, session_scope
 from storage import articles as article_queries
-from storage import create_engine, session_factory, session_scope
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
-from storage.deliveries import Claimed
-from storage.subscribers import Recipient
 from tests.crash_harness import queue_one_article
 from tests.helpers import POSTGRES_SERVER, postgres_database, reset_database
 
@@ -78,6 +77,7 @@ def settings(url: str, server: FakeServer, *, rate_limit: float) -> Settings:
         database_url=url,
         rate_limit_per_second=rate_limit,
         delivery_chat_interval_seconds=0.0,
+        digest_format="classic",  # the naive loop sends the classic message: like for like
     )
 
 
@@ -86,7 +86,7 @@ async def deliver_all(config: Settings) -> tuple[int, float]:
     application = build_application(config, roles=DELIVERY_ONLY)
     async with application:
         runtime = application.bot_data.runtime
-        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
+        worker = Outbox(application.bot_data.sender, runtime, DeliveryPolicy.from_settings(config))
         runtime.on_queued.append(worker.wake)  # as the application wires it
         stop = asyncio.Event()
         started = time.perf_counter()
@@ -123,8 +123,13 @@ async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, flo
         async with session_scope(runtime.sessions) as session:
             article = await article_queries.latest_article(session)
         articles = await runtime.renderer.load_articles([article.id])
-        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(config))
-        [message] = await worker._render(Recipient(0, 0, "normal"), [Claimed(0, 0, article.id, 1)], articles)
+        [message] = await application.bot_data.composer.digest(
+            article_ids=[article.id],
+            articles=articles,
+            length="normal",
+            language="en",
+            form=DigestFormat.CLASSIC,
+        )
         await runtime.close()
     no_preview = LinkPreviewOptions(is_disabled=True)
     # The naive script: python-telegram-bot's Bot as it comes, one message after another.
@@ -135,7 +140,7 @@ async def naive_loop(url: str, server: FakeServer, chats: int) -> tuple[int, flo
                 chat,
                 message.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=message.reply_markup,
+                reply_markup=markup(message.keyboard),
                 link_preview_options=no_preview,
             )
         elapsed = time.perf_counter() - started

@@ -58,6 +58,10 @@ class Settings(BaseModel):
     # A digest of more articles than this comes as one briefing (title, best sentence, buttons);
     # chats with /length long keep full overviews.
     briefing_after_articles: int = Field(default=3, ge=1, le=100)
+    # Digests as one rich message (Bot API 10.1) where the API has them (auto), always tried
+    # first (rich), or never (classic); a refused rich message goes out classic, never lost.
+    digest_format: Literal["auto", "rich", "classic"] = "auto"
+    link_previews: bool = True  # a classic digest of one article previews the original
     rate_limit_per_second: float = Field(default=29.5, ge=0)  # 0 turns rate limiting off
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
     rate_limit_retries: int = Field(default=1, ge=0)

@@ -34,6 +34,7 @@ class Article:
     sections: tuple[Section, ...]
     source: str | None = None
     published: date | None = None
+    url: str | None = None  # the original, when it came from the web (uploads have none)
     removed: NoiseCounts = field(default_factory=_frozen_counts)
     truncated: bool = False
 
@@ -70,6 +71,7 @@ class ArticleDigest:
     sections: tuple[SectionDigest, ...]
     source: str | None = None
     published: date | None = None
+    url: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The digest as plain JSON-ready data."""

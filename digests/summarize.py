@@ -326,6 +326,7 @@ def digest_article(
         sections=sections,
         source=article.source,
         published=article.published,
+        url=article.url,
     )
 
 

@@ -58,6 +58,7 @@ def to_digest_article(row: Article, sections: Sequence[Section]) -> digests.Arti
         ),
         source=structure.get("source"),
         published=date.fromisoformat(published) if published else None,
+        url=row.url,
         truncated=bool(structure.get("truncated")),
     )
 

@@ -379,9 +379,13 @@ async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Fail
 
 
 async def mark_sent_many(
-    session: AsyncSession, *, sent: Sequence[tuple[Sequence[int], list[int]]], now: datetime | None = None
+    session: AsyncSession,
+    *,
+    sent: Sequence[tuple[Sequence[int], list[int], str | None]],
+    now: datetime | None = None,
 ) -> None:
-    """Mark several deliveries sent in one executemany: (delivery ids, their message ids) pairs."""
+    """Mark several deliveries sent in one executemany: (delivery ids, their message ids, the
+    form they went out in) triples."""
     table = Delivery.__table__
     statement = (
         table.update()
@@ -390,14 +394,15 @@ async def mark_sent_many(
             state=DeliveryState.SENT,
             sent_at=bindparam("sent_at"),
             message_ids=bindparam("sent_messages"),
+            form=bindparam("sent_form"),
             last_error=None,
             available_at=None,
         )
     )
     now = now or utcnow()
     rows = [
-        {"delivery_id": delivery_id, "sent_at": now, "sent_messages": message_ids}
-        for delivery_ids, message_ids in sent
+        {"delivery_id": delivery_id, "sent_at": now, "sent_messages": message_ids, "sent_form": form}
+        for delivery_ids, message_ids, form in sent
         for delivery_id in delivery_ids
     ]
     if rows:

@@ -42,6 +42,15 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
 
 
+class DigestFormat(StrEnum):
+    """How a digest goes out: one rich message (Bot API 10.1), or the classic HTML message (also
+    a chat's choice); plain is the classic one without markup, after Telegram refused its HTML."""
+
+    RICH = "rich"
+    CLASSIC = "classic"
+    PLAIN = "plain"
+
+
 class SourceKind(StrEnum):
     """Where articles come from; all but uploads are polled."""
 
@@ -104,6 +113,7 @@ class Subscriber(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     schedule: str = Field(default="08:00", max_length=64)  # "08:00", "07:30 mon-fri", "instant", "off"
     digest_length: str = Field(default="normal", max_length=8)  # short, normal, long
+    digest_format: str | None = Field(default=None, max_length=8)  # rich or classic; None: the bot's
     active: bool = Field(default=False)  # subscribed and reachable
     # All sources (the default), or only those in source_follow; uploads by admins always come.
     follow_all: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
@@ -237,6 +247,7 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = _timestamp()
     last_error: str | None = Field(default=None, max_length=1024)
     claimed_by: str | None = Field(default=None, max_length=36)  # the worker process sending it
+    form: str | None = Field(default=None, max_length=8)  # the DigestFormat it went out in
 
 
 class SourceFollow(SQLModel, table=True):

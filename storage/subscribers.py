@@ -231,11 +231,16 @@ class Recipient:
     chat_id: int
     digest_length: str
     language: str = "en"
+    digest_format: str | None = None  # the chat's choice (DigestFormat), None for the bot's
 
 
 async def recipients(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Recipient]:
     statement = select(
-        Subscriber.id, Subscriber.chat_id, Subscriber.digest_length, Subscriber.language
+        Subscriber.id,
+        Subscriber.chat_id,
+        Subscriber.digest_length,
+        Subscriber.language,
+        Subscriber.digest_format,
     ).where(col(Subscriber.id).in_(list(ids)))
     return {row[0]: Recipient(*row) for row in (await session.exec(statement)).all()}
 

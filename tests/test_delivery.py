@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bot.frontend.sender import TelegramSender
+from bot.usecases.outbox import DeliveryPolicy, Outbox
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.fakeapi import FakeTelegram, InjectedError
-from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
 from bot.usecases import publishing
 from bot.usecases.runtime import Runtime, open_runtime
 from bot.usecases.schedules import next_digest_at
@@ -44,7 +45,7 @@ T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday
 class Harness:
     fake: FakeTelegram
     runtime: Runtime
-    worker: DeliveryWorker
+    worker: Outbox
 
     async def subscriber(
         self, chat_id: int, *, schedule: str = "08:00", timezone: str = "UTC", at: datetime = T0
@@ -90,7 +91,7 @@ async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harnes
     request = HTTPXRequest(connection_pool_size=16, read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0)
     bot = Bot(fake.token, base_url=fake.base_url, request=request)
     async with open_runtime(settings_for(fake, database_url)) as runtime, bot:
-        yield Harness(fake, runtime, DeliveryWorker(bot, runtime, POLICY))
+        yield Harness(fake, runtime, Outbox(TelegramSender(bot), runtime, POLICY))
 
 
 async def test_digests_come_at_each_subscribers_time_in_their_timezone(harness: Harness) -> None:
@@ -296,7 +297,7 @@ async def test_a_telegram_outage_loses_nothing_and_uses_up_no_attempts(harness: 
 
 
 async def test_a_digest_is_given_up_only_when_it_is_no_longer_fresh(harness: Harness) -> None:
-    worker = DeliveryWorker(harness.worker.bot, harness.runtime, replace(POLICY, fresh=timedelta(seconds=2)))
+    worker = Outbox(harness.worker.sender, harness.runtime, replace(POLICY, fresh=timedelta(seconds=2)))
     harness.fake.inject_error(InjectedError("sendMessage", 0, "", chat_id=90, delay=1.5, times=100))
     await _queue_now(harness, [90, 91])
     deadline = time.monotonic() + 30

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.frontend.texts import LANGUAGES, describe_schedule, language_choice, language_for, shorten, texts_for
+from bot.texts import LANGUAGES, describe_schedule, language_choice, language_for, shorten, texts_for
 
 CATALOGUES = Path(__file__).resolve().parents[1] / "bot" / "frontend" / "locales"
 LOCALES = ("en", "zh_Hans", "zh_Hant")
@@ -42,7 +42,7 @@ def test_compiled_catalogue_matches_its_po_file(locale: str) -> None:
         shipped = gettext.GNUTranslations(handle)
     expected = gettext.GNUTranslations(compiled)
     assert shipped._catalog == expected._catalog, (  # type: ignore[attr-defined]
-        f"{folder / 'messages.mo'} is stale: uv run pybabel compile -d bot/frontend/locales -D messages"
+        f"{folder / 'messages.mo'} is stale: uv run pybabel compile -d bot/locales -D messages"
     )
     assert shipped.plural(2) == expected.plural(2)
 

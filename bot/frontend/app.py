@@ -20,7 +20,6 @@ from telegram.ext import (
 )
 
 from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
-from bot.frontend.delivery import DeliveryPolicy, DeliveryWorker
 from bot.frontend.handlers import (
     fallback,
     keyword_filters,
@@ -33,11 +32,15 @@ from bot.frontend.handlers import (
     stats,
     subscriptions,
 )
-from bot.frontend.texts import COMMANDS, texts_for
+from bot.frontend.sender import TelegramSender
 from bot.frontend.transport import LeanHTTPXRequest
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
+from bot.texts import COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
+from bot.usecases.callbacks import ActionButton, ArticleButton, SectionButton, SettingButton
+from bot.usecases.compose import Composer
+from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.runtime import Runtime
 from bot.usecases.tick import run_tick
 from storage import Source
@@ -126,6 +129,8 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
     runtime.on_source_paused.append(_admin_notifier(application))
     application.bot_data.runtime = runtime
     application.bot_data.roles = roles
+    application.bot_data.sender = TelegramSender(application.bot, connections=settings.telegram_connections)
+    application.bot_data.composer = Composer.from_settings(runtime)
     if roles.answer_commands:
         _add_handlers(application)
     return application
@@ -134,11 +139,13 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
 def _add_handlers(application: BotApplication) -> None:
     for name, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=r"^sec:"))
-    application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=r"^set:"))
-    application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^do:subscribe$"))
-    application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=r"^do:latest$"))
-    application.add_handler(CallbackQueryHandler(reading.overview_button, pattern=r"^art:"))
+    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=SectionButton.pattern()))
+    settings_pattern = SettingButton.pattern()
+    application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=settings_pattern))
+    subscribe, latest = ActionButton("subscribe").pack(), ActionButton("latest").pack()
+    application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=rf"^{subscribe}$"))
+    application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=rf"^{latest}$"))
+    application.add_handler(CallbackQueryHandler(reading.overview_button, pattern=ArticleButton.pattern()))
     application.add_handler(MessageHandler(filters.Document.ALL, publishing.document))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
@@ -194,7 +201,9 @@ async def _post_init(application: BotApplication) -> None:
                 language_code=None if language == "en" else language,
             )
     if data.roles.deliver:
-        worker = DeliveryWorker(application.bot, runtime, DeliveryPolicy.from_settings(runtime.settings))
+        worker = Outbox(
+            data.sender, runtime, DeliveryPolicy.from_settings(runtime.settings), composer=data.composer
+        )
         runtime.on_queued.append(worker.wake)
         data.worker = worker
         data.worker_stop = asyncio.Event()

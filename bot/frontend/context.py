@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.frontend.texts import Texts, language_for, texts_for
 from bot.logs import safe
+from bot.texts import Texts, language_for, texts_for
 from bot.usecases import subscriptions
+from bot.usecases.outbox import Undelivered, send_in_best_form
 from bot.usecases.runtime import Runtime
-from storage import Subscriber, utcnow
+from storage import DigestFormat, Subscriber, utcnow
 
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from bot.frontend.delivery import DeliveryWorker
+    from bot.frontend.sender import TelegramSender
     from bot.monitoring import MonitoringServer
+    from bot.usecases.compose import ComposedMessage, Composer
+    from bot.usecases.outbox import Outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,9 @@ class BotData:
 
     runtime: Runtime
     roles: Roles
-    worker: DeliveryWorker | None = None
+    sender: TelegramSender  # composed messages (digests) go out through it, replies too
+    composer: Composer
+    worker: Outbox | None = None
     worker_stop: asyncio.Event | None = None
     worker_task: asyncio.Task[None] | None = None
     monitoring: MonitoringServer | None = None
@@ -129,6 +134,25 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
                 )
             )
         return sent
+
+    async def send_composed(
+        self, update: Update, compose: Callable[[DigestFormat], Awaitable[Sequence[ComposedMessage]]]
+    ) -> list[int]:
+        """Send a digest to the update's chat in the chat's form (rich where it can be, with the
+        outbox's fallbacks); the ids of the messages sent."""
+        assert update.effective_chat is not None
+        reader = await self.reader(update)
+        try:
+            sent = await send_in_best_form(
+                self.bot_data.sender,
+                update.effective_chat.id,
+                compose,
+                rich=self.runtime.rich,
+                chat_choice=reader.subscriber.digest_format,
+            )
+        except Undelivered as undelivered:
+            raise RuntimeError(f"the digest was not sent: {undelivered.result.reason}") from None
+        return sent[0] if sent else []
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

@@ -59,6 +59,28 @@ class DigestRenderer:
             self._rendered.popitem(last=False)
         return rendered
 
+    async def overview_digest(
+        self, article_id: int, article: digests.Article, *, length: str
+    ) -> digests.ArticleDigest:
+        """The overview digest: the lead's and each section's key sentences at this length."""
+        lead, section, _detail = self.budgets(length)
+
+        def render() -> digests.ArticleDigest:
+            return digests.digest_article(article, lead_budget=lead, section_budget=section)
+
+        return await self._cached(article_id, ("overview", length), render)
+
+    async def detailed_digest(
+        self, article_id: int, article: digests.Article, *, length: str
+    ) -> digests.ArticleDigest:
+        """Every section in detail (the lead as in the overview)."""
+        lead, _section, detail = self.budgets(length)
+
+        def render() -> digests.ArticleDigest:
+            return digests.digest_article(article, lead_budget=lead, section_budget=detail)
+
+        return await self._cached(article_id, ("detailed", length), render)
+
     async def overview(
         self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
     ) -> list[str]:
@@ -69,13 +91,7 @@ class DigestRenderer:
         self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
     ) -> list[list[str]]:
         """The overview digest as blocks of lines, to be packed with other articles'."""
-        lead, section, _detail = self.budgets(length)
-
-        def render() -> list[list[str]]:
-            digest = digests.digest_article(article, lead_budget=lead, section_budget=section)
-            return digest_blocks(digest, format)
-
-        return await self._cached(article_id, ("overview", length, format), render)
+        return digest_blocks(await self.overview_digest(article_id, article, length=length), format)
 
     async def best_sentence(self, article_id: int, article: digests.Article) -> str:
         """The article's single best sentence (its lead's, else its first section's): a briefing line."""
@@ -89,26 +105,25 @@ class DigestRenderer:
 
     async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
         """Every section in detail, split over as many messages as it needs."""
-        lead, _section, detail = self.budgets(length)
+        return render_digest(await self.detailed_digest(article_id, article, length=length), "html")
 
-        def render() -> list[str]:
-            digest = digests.digest_article(article, lead_budget=lead, section_budget=detail)
-            return render_digest(digest, "html")
+    async def section_digest(
+        self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
+    ) -> digests.SectionDigest:
+        """One section in detail."""
+        _lead, _section, detail = self.budgets(length)
 
-        return await self._cached(article_id, ("full", length), render)
+        def render() -> digests.SectionDigest:
+            return digests.digest_section(article, section, budget=detail)
+
+        return await self._cached(article_id, ("section", section.index, length), render)
 
     async def section(
         self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
     ) -> list[str]:
-        """One section in detail under the article's title."""
-        _lead, _section, detail = self.budgets(length)
-
-        def render() -> list[str]:
-            return render_section(
-                article.title, digests.digest_section(article, section, budget=detail), "html"
-            )
-
-        return await self._cached(article_id, ("section", section.index, length), render)
+        """One section in detail under the article's (linked) title."""
+        chosen = await self.section_digest(article_id, article, section, length=length)
+        return render_section(article.title, chosen, "html", url=article.url)
 
     async def load_articles(self, article_ids: Sequence[int]) -> dict[int, digests.Article]:
         """Stored articles as digest models, cached while their content is unchanged: a broadcast

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import OutageLog
 from bot.settings import Settings
+from bot.usecases.digest_forms import RichSupport
 from bot.usecases.rendering import DigestRenderer
 from bot.usecases.sites import SiteAccess
 from digests.fetch import FetchPolicy
@@ -37,6 +38,7 @@ class Runtime:
     on_queued: list[Callable[[], None]] = field(default_factory=list)
     # Called when a source is paused after failing too often (the front end tells the admins).
     on_source_paused: list[SourcePausedHook] = field(default_factory=list)
+    rich: RichSupport = field(default_factory=RichSupport)  # rich or classic digests (DIGEST_FORMAT)
     last_tick_at: datetime | None = None
     # Every stored article is in the search index (new ones are indexed as they are stored).
     search_index_complete: bool = False
@@ -57,6 +59,7 @@ class Runtime:
             renderer=DigestRenderer(sessions, normal_sentences=settings.digest_sentences),
             fetch_policy=policy,
             sites=SiteAccess(policy, interval=settings.site_request_interval_seconds),
+            rich=RichSupport(settings.digest_format),
         )
 
     def single_writer(self) -> AbstractAsyncContextManager[object]:

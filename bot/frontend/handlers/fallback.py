@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.frontend.context import BotContext
-from bot.frontend.texts import language_for, texts_for
+from bot.texts import language_for, texts_for
 from bot.usecases import subscriptions
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from telegram import Update
 from bot.frontend.access import bot_admins_only, chat_admins_only
 from bot.frontend.context import BotContext
 from bot.frontend.handlers.source_admin import source_argument
-from bot.frontend.texts import Texts
+from bot.texts import Texts
 from bot.usecases import filtering
 from digests import DigestError
 from digests.filters import KeywordFilter, change_request

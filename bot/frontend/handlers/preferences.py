@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext, Reader
 from bot.frontend.keyboards import settings_keyboard
-from bot.frontend.texts import LANGUAGES, Texts, describe_schedule
+from bot.texts import LANGUAGES, Texts, describe_schedule
 from bot.usecases import subscriptions
+from bot.usecases.callbacks import ActionButton, ForgedCallback, SettingButton
 from bot.usecases.rendering import LENGTHS
 from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
 from digests.filters import KeywordFilter
@@ -100,7 +101,13 @@ async def _reply_with_next_digest(
     texts = context.forget_reader(subscriber).texts
     if not subscriber.active:
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(texts("button_subscribe"), callback_data="do:subscribe")]]
+            [
+                [
+                    InlineKeyboardButton(
+                        texts("button_subscribe"), callback_data=ActionButton("subscribe").pack()
+                    )
+                ]
+            ]
         )
         await context.reply(update, [text + "\n" + texts("not_subscribed_note")], reply_markup=keyboard)
         return
@@ -161,7 +168,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    _prefix, name, value = (*(query.data or "").split(":", 2), "", "")[:3]  # stale or forged data too
+    try:
+        button = SettingButton.unpack(query.data)
+        name, value = button.setting, button.value
+    except ForgedCallback:
+        name, value = "", ""  # stale or forged: changes nothing
     reader = await context.reader(update)
     if name == "timezone" and value == "?":
         await query.answer(reader.texts("timezone_type_hint"), show_alert=True)

@@ -9,8 +9,8 @@ from telegram.error import TelegramError
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
-from bot.frontend.texts import Texts, shorten, texts_for
 from bot.logs import safe
+from bot.texts import Texts, shorten, texts_for
 from bot.usecases import publishing, subscriptions
 from bot.usecases.runtime import Runtime
 from digests import DigestError

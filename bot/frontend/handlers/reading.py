@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 import digests
 from bot.frontend.context import BotContext, Reader
-from bot.frontend.keyboards import section_keyboard
-from bot.frontend.texts import Texts, shorten
+from bot.frontend.keyboards import markup
+from bot.texts import Texts, shorten
 from bot.usecases import reading
+from bot.usecases.callbacks import ArticleButton, ForgedCallback, SectionButton
+from bot.usecases.compose import ComposedMessage, open_article_row, section_keyboard
+from storage import DigestFormat
 
 _ARTICLE_ID = re.compile(r"#?[0-9]+\Z")
 
@@ -36,12 +40,16 @@ async def latest(update: Update, context: BotContext) -> None:
 
 
 async def overview_button(update: Update, context: BotContext) -> None:
-    """A button naming an article (a search result): send its overview with section buttons."""
+    """A button naming an article (a search result, a briefing): send its overview."""
     query = update.callback_query
     if query is None:
         return
     await query.answer()
-    await _send_overview(update, context, (query.data or "").partition(":")[2] or "?")
+    try:
+        reference = str(ArticleButton.unpack(query.data).article_id)
+    except ForgedCallback:
+        reference = "?"  # stale or forged: answered as an article that does not exist
+    await _send_overview(update, context, reference)
 
 
 async def _send_overview(update: Update, context: BotContext, reference: str | None) -> None:
@@ -50,29 +58,27 @@ async def _send_overview(update: Update, context: BotContext, reference: str | N
     if found is None:
         return
     article_id, article = found
-    messages = await context.runtime.renderer.overview(
-        article_id, article, length=reader.subscriber.digest_length
-    )
-    await _send_and_record(
-        update, context, reader, article_id, messages, section_keyboard(article_id, article)
-    )
+    subscriber = reader.subscriber
+
+    async def compose(form: DigestFormat) -> list[ComposedMessage]:
+        return await context.bot_data.composer.overview(
+            article_id, article, length=subscriber.digest_length, language=subscriber.language, form=form
+        )
+
+    await _send_and_record(context, update, reader, article_id, compose)
 
 
 async def _send_and_record(
-    update: Update,
     context: BotContext,
+    update: Update,
     reader: Reader,
     article_id: int,
-    messages: list[str],
-    reply_markup: InlineKeyboardMarkup | None = None,
+    compose: Callable[[DigestFormat], Awaitable[list[ComposedMessage]]],
 ) -> None:
     """Send an article's digest and record it as sent, so that it is not pushed to this chat again."""
-    sent = await context.reply(update, messages, reply_markup=reply_markup)
+    sent = await context.send_composed(update, compose)
     await reading.record_read(
-        context.runtime,
-        subscriber_id=reader.subscriber.id or 0,
-        article_id=article_id,
-        message_ids=[m.message_id for m in sent],
+        context.runtime, subscriber_id=reader.subscriber.id or 0, article_id=article_id, message_ids=sent
     )
 
 
@@ -110,7 +116,7 @@ async def sections(update: Update, context: BotContext) -> None:
         await context.reply(update, [texts("no_sections", title=article.title, id=article_id)])
         return
     text = texts("sections_header", title=article.title) + "\n" + section_list(article, texts)
-    await context.reply(update, [text], reply_markup=section_keyboard(article_id, article))
+    await context.reply(update, [text], reply_markup=markup(section_keyboard(article_id, article, texts)))
 
 
 async def section(update: Update, context: BotContext) -> None:
@@ -147,12 +153,12 @@ async def _send_section(
         text = texts(key, requested=requested, count=missing.available)
         if article.sections:
             text += "\n" + section_list(article, texts)
-        await context.reply(update, [text], reply_markup=section_keyboard(article_id, article))
+        await context.reply(update, [text], reply_markup=markup(section_keyboard(article_id, article, texts)))
         return
     messages = await context.runtime.renderer.section(
         article_id, article, chosen, length=reader.subscriber.digest_length
     )
-    await context.reply(update, messages)
+    await context.reply(update, messages, reply_markup=markup(open_article_row(article.url, texts)))
 
 
 async def digest(update: Update, context: BotContext) -> None:
@@ -162,10 +168,14 @@ async def digest(update: Update, context: BotContext) -> None:
     if found is None:
         return
     article_id, article = found
-    messages = await context.runtime.renderer.full_digest(
-        article_id, article, length=reader.subscriber.digest_length
-    )
-    await _send_and_record(update, context, reader, article_id, messages)
+    subscriber = reader.subscriber
+
+    async def compose(form: DigestFormat) -> list[ComposedMessage]:
+        return await context.bot_data.composer.full(
+            article_id, article, length=subscriber.digest_length, language=subscriber.language, form=form
+        )
+
+    await _send_and_record(context, update, reader, article_id, compose)
 
 
 async def section_button(update: Update, context: BotContext) -> None:
@@ -175,7 +185,11 @@ async def section_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     reader = await context.reader(update)
-    _prefix, article_ref, index = (*(query.data or "").split(":", 2), "", "")[:3]  # stale or forged data too
+    try:
+        button = SectionButton.unpack(query.data)
+        article_ref, index = str(button.article_id), str(button.section)
+    except ForgedCallback:
+        article_ref, index = "?", ""  # stale or forged: answered as an article that does not exist
     found = await _article_or_reply(update, context, article_ref)
     if found is None:
         return

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.frontend.context import BotContext
-from bot.frontend.texts import shorten
+from bot.texts import shorten
 from bot.usecases import reading
+from bot.usecases.callbacks import ArticleButton
 
 MAX_QUERY_CHARS = 200
 MAX_RESULTS = 10
@@ -29,7 +30,11 @@ async def search(update: Update, context: BotContext) -> None:
         for row in results
     ]
     buttons = [
-        [InlineKeyboardButton(f"#{row.id} {shorten(row.title, 40)}", callback_data=f"art:{row.id}")]
+        [
+            InlineKeyboardButton(
+                f"#{row.id} {shorten(row.title, 40)}", callback_data=ArticleButton(row.id).pack()
+            )
+        ]
         for row in results
     ]
     await context.reply(update, ["\n".join(lines)], reply_markup=InlineKeyboardMarkup(buttons))

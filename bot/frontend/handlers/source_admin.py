@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
-from bot.frontend.texts import Texts, shorten
+from bot.texts import Texts, shorten
 from bot.usecases import following
 from digests import DigestError
 from storage import Source

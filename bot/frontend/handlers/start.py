@@ -6,8 +6,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.frontend.access import chat_admins_only, is_bot_admin
 from bot.frontend.context import BotContext
-from bot.frontend.texts import language_choice
+from bot.texts import language_choice
 from bot.usecases import subscriptions
+from bot.usecases.callbacks import ActionButton
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -16,8 +17,10 @@ async def start(update: Update, context: BotContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts("button_subscribe"), callback_data="do:subscribe"),
-                InlineKeyboardButton(texts("button_latest"), callback_data="do:latest"),
+                InlineKeyboardButton(
+                    texts("button_subscribe"), callback_data=ActionButton("subscribe").pack()
+                ),
+                InlineKeyboardButton(texts("button_latest"), callback_data=ActionButton("latest").pack()),
             ]
         ]
     )

@@ -7,7 +7,7 @@ from telegram import Update
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext
 from bot.frontend.handlers.source_admin import source_argument
-from bot.frontend.texts import describe_schedule
+from bot.texts import describe_schedule
 from bot.usecases import subscriptions
 
 _ALL = ("all", "全部")

@@ -2,7 +2,7 @@
 
 The bot reads the compiled ``messages.mo`` beside each ``.po`` with the standard library (Babel
 would cost every process ~3 MB to compile them at start); after editing a ``.po`` run
-``uv run pybabel compile -d bot/frontend/locales -D messages`` — a test fails while they differ.
+``uv run pybabel compile -d bot/locales -D messages`` — a test fails while they differ.
 
 Message ids are names (``welcome``, ``schedule_set``); English, Simplified and Traditional
 Chinese are complete (a test checks ids and placeholders). Texts are Telegram HTML; the values
