@@ -89,6 +89,7 @@ async def update_settings(
     schedule: str | None = None,
     digest_length: str | None = None,
     language: str | None = None,
+    digest_format: str | None = None,
     next_digest_at: datetime | None = None,
 ) -> Subscriber:
     """Change any of a subscriber's settings; the caller computes the next digest time."""
@@ -100,6 +101,8 @@ async def update_settings(
         subscriber.digest_length = digest_length
     if language is not None:
         subscriber.language = language
+    if digest_format is not None:
+        subscriber.digest_format = digest_format
     if subscriber.active:
         subscriber.next_digest_at = next_digest_at
     session.add(subscriber)

@@ -45,7 +45,9 @@ ADMIN = 42  # the bot admin in every test that runs the bot
 
 
 def settings_for(fake: Any, database_url: str, **overrides: Any) -> Any:
-    """Settings for a bot talking to ``fake``; rate limiting is off unless a test turns it on."""
+    """Settings for a bot talking to ``fake``; rate limiting is off unless a test turns it on, and
+    digests are classic messages unless a test asks for ``digest_format="auto"`` or ``"rich"``
+    (the tests of rich digests: tests/test_rich_digests.py)."""
     from bot.settings import Settings
 
     values = {
@@ -58,6 +60,7 @@ def settings_for(fake: Any, database_url: str, **overrides: Any) -> Any:
         "default_schedule": "08:00",
         "rate_limit_per_second": 0,
         "site_request_interval_seconds": 0,
+        "digest_format": "classic",
         **overrides,
     }
     return Settings(**values)

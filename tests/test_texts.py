@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from bot.texts import LANGUAGES, describe_schedule, language_choice, language_for, shorten, texts_for
 
-CATALOGUES = Path(__file__).resolve().parents[1] / "bot" / "frontend" / "locales"
+CATALOGUES = Path(__file__).resolve().parents[1] / "bot" / "locales"
 LOCALES = ("en", "zh_Hans", "zh_Hant")
 
 

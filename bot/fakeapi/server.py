@@ -22,7 +22,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.fakeapi.html import TelegramHtmlError, check_telegram_html
+from bot.fakeapi.html import TelegramHtmlError, check_rich_html, check_telegram_html
 
 BOT_USER = {
     "id": 4242,
@@ -42,6 +42,7 @@ _JSON_FIELDS = {
     "link_preview_options",
     "reply_parameters",
     "caption_entities",
+    "rich_message",
 }
 _INT_FIELDS = {"message_id", "offset", "limit", "timeout", "user_id", "message_thread_id"}
 
@@ -101,6 +102,8 @@ class FakeTelegram:
         self.too_many: list[float] = []  # when each 429 was answered (monotonic)
         self.keep_messages = True  # False for load tests: count messages, keep none
         self.channels: dict[str, int] = {}  # @name → chat id, for getChat
+        self.rich_messages = True  # False: an older Bot API, without sendRichMessage
+        self.rich_refused_chats: set[int] = set()  # chats where rich messages are refused
         self.sent_count = 0
         self.first_sent: float | None = None
         self.last_sent: float | None = None
@@ -356,6 +359,8 @@ class FakeTelegram:
                     body["parameters"] = parameters
                 return error.code, body
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
+        if method == "sendRichMessage" and not self.rich_messages:
+            handler = None
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
         try:
@@ -469,6 +474,42 @@ class FakeTelegram:
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._text_message(params, method="editMessageText")
+
+    def _api_sendRichMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A rich message (Bot API 10.1): exactly one of html, markdown or blocks; the HTML
+        checked as Telegram documents it. The recorded text is what a reader sees expanded."""
+        chat_id = self._check_chat(params)
+        rich = params.get("rich_message")
+        if isinstance(rich, str):
+            try:
+                rich = json.loads(rich)
+            except ValueError:
+                raise _ApiError(400, "Bad Request: can't parse rich_message JSON") from None
+        if not isinstance(rich, dict):
+            raise _ApiError(400, "Bad Request: rich_message is required")
+        given = [name for name in ("html", "markdown", "blocks") if rich.get(name) is not None]
+        if len(given) != 1:
+            raise _ApiError(400, "Bad Request: exactly one of html, markdown or blocks must be used")
+        if chat_id in self.rich_refused_chats:
+            raise _ApiError(400, "Bad Request: rich messages can't be sent to this chat")
+        if given != ["html"]:
+            raise _ApiError(400, "Bad Request: this fake Bot API reads rich messages in HTML only")
+        html = str(rich["html"])
+        try:
+            visible = check_rich_html(html)
+        except TelegramHtmlError as err:
+            self.state.html_errors.append(f"{err}: {html[:200]}")
+            raise _ApiError(400, f"Bad Request: {err}") from None
+        message = SentMessage(
+            chat_id,
+            next(self._counter(chat_id)),
+            visible,
+            html,
+            "rich",
+            params.get("reply_markup"),
+            method="sendRichMessage",
+        )
+        return self._record(message)
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._check_chat(params)

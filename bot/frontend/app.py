@@ -70,6 +70,7 @@ COMMAND_HANDLERS = {
     "schedule": preferences.schedule,
     "timezone": preferences.timezone,
     "length": preferences.length,
+    "format": preferences.digest_format,
     "publish": publishing.publish,
     "stats": stats.stats,
     "addsource": source_admin.add_source,

@@ -68,6 +68,7 @@ async def change_settings(
     timezone: str | None = None,
     digest_length: str | None = None,
     language: str | None = None,
+    digest_format: str | None = None,
 ) -> Subscriber:
     """Apply changes; a new schedule or timezone moves the next digest to its next slot."""
     due = subscriber.next_digest_at  # a digest due already stays due when only the length changes
@@ -82,6 +83,7 @@ async def change_settings(
             timezone=timezone,
             digest_length=digest_length,
             language=language,
+            digest_format=digest_format,
             next_digest_at=due,
         )
 

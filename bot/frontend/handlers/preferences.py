@@ -16,7 +16,7 @@ from bot.usecases.callbacks import ActionButton, ForgedCallback, SettingButton
 from bot.usecases.rendering import LENGTHS
 from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
 from digests.filters import KeywordFilter
-from storage import Subscriber, utcnow
+from storage import DigestFormat, Subscriber, utcnow
 
 
 async def settings_text(context: BotContext, subscriber: Subscriber, texts: Texts) -> str:
@@ -128,6 +128,22 @@ async def length(update: Update, context: BotContext) -> None:
         return
     await subscriptions.change_settings(context.runtime, subscriber=reader.subscriber, digest_length=choice)
     await context.reply(update, [reader.texts("length_set", length=reader.texts(f"length_{choice}"))])
+
+
+@chat_admins_only
+async def digest_format(update: Update, context: BotContext) -> None:
+    """Choose how digests come: /format rich (headings, a collapsible block per section) or
+    /format classic (for apps too old to show rich messages)."""
+    reader = await context.reader(update)
+    choice = context.args[0].lower() if context.args else ""
+    if choice not in (DigestFormat.RICH, DigestFormat.CLASSIC):
+        await context.reply(update, [reader.texts("format_usage")])
+        return
+    await subscriptions.change_settings(context.runtime, subscriber=reader.subscriber, digest_format=choice)
+    key = "format_set_classic" if choice == DigestFormat.CLASSIC else "format_set_rich"
+    if choice == DigestFormat.RICH and not context.runtime.rich.available:
+        key = "format_set_rich_unavailable"
+    await context.reply(update, [reader.texts(key)])
 
 
 def _settings_of(subscriber: Subscriber) -> tuple[object, ...]:
