@@ -110,13 +110,11 @@ class _RichChecker(HTMLParser):
         self.details_open: list[bool] = []  # per open <details>: has its <summary> come yet
         self.after_details_start = False
 
-    def _indent(self) -> str:
-        return "  " * len(self.details_open)
-
-    def _flush(self) -> None:
+    def _flush(self, outer: int = 0) -> None:
+        """End the current line, indented by the <details> it is inside (its summary: one less)."""
         line = "".join(self.current).strip()
         if line:
-            self.lines.append(self._indent() + line)
+            self.lines.append("  " * (len(self.details_open) - outer) + line)
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -156,7 +154,7 @@ class _RichChecker(HTMLParser):
             raise TelegramHtmlError(f'can\'t parse rich message: unexpected end tag "{tag}"')
         self.stack.pop()
         if tag == "summary":
-            self._flush()
+            self._flush(outer=1)
             self.details_open[-1] = True
         elif tag == "details":
             if not self.details_open[-1]:

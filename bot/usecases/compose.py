@@ -331,7 +331,9 @@ class Composer:
             ]
             head = [rich_paragraph(header)]
             messages = pack_rich(head, stories, continued=rich_paragraph(header))
-            return [ComposedMessage(text, form) for text in messages]
+            # Each story's overview and first sections a press away, as far as Telegram's limit goes.
+            keyboard = briefing_keyboard(present, first_number=1, overview=texts("button_overview"))
+            return _classic(messages, keyboard, form, None)
         render_format = self._render_format(form)
         composed: list[ComposedMessage] = []
         for start in range(0, len(present), BRIEFING_ITEMS):
