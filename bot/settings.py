@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from storage.db import DEFAULT_DATABASE_URL
+from storage.db import DEFAULT_DATABASE_URL, normalize_url
 
 ENV_FILE = Path(".env")
 
@@ -114,6 +114,53 @@ class Settings(BaseModel):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from bot.usecases.schedules import ScheduleError, parse_timezone
+
+        try:
+            return parse_timezone(value)
+        except ScheduleError:
+            raise ValueError(f"{value!r} is not an IANA timezone (such as Europe/Berlin or UTC)") from None
+
+    @field_validator("default_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        from bot.usecases.schedules import ScheduleError, parse_schedule
+
+        try:
+            return parse_schedule(value.split())
+        except ScheduleError:
+            raise ValueError(f"{value!r} is not a schedule (HH:MM [days], instant or off)") from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(normalize_url(value))
+        except ArgumentError:
+            raise ValueError("is not a database URL (sqlite:///PATH or postgresql://…)") from None
+        if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(
+                f"the {url.drivername} driver is not supported: use sqlite:///PATH or postgresql://…"
+            )
+        if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+            folder = Path(url.database).expanduser().parent
+            if not folder.is_dir():
+                raise ValueError(f"the folder {folder} does not exist: create it, or name another")
+        return value
+
+    @field_validator("monitoring_host")
+    @classmethod
+    def _monitoring_host(cls, value: str) -> str:
+        if not value.strip():  # an empty host would listen on every interface
+            raise ValueError("is empty: name the address to listen on (127.0.0.1 keeps it on this machine)")
+        return value
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user is one of the bot's admins (ADMIN_USER_IDS)."""

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bot.frontend.sender import TelegramSender
-from bot.usecases.outbox import DeliveryPolicy, Outbox
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.fakeapi import FakeTelegram, InjectedError
+from bot.frontend.sender import TelegramSender
 from bot.usecases import publishing
+from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.runtime import Runtime, open_runtime
 from bot.usecases.schedules import next_digest_at
 from bot.usecases.tick import queue_due_digests

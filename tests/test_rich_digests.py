@@ -224,3 +224,22 @@ def test_the_fake_api_reads_rich_html_as_a_reader_sees_it() -> None:
         "<h3>Title</h3><details><summary>1. Part</summary><ul><li>One.</li></ul></details>"
     )
     assert shown.splitlines() == ["### Title", "▸ 1. Part", "  • One."]
+
+
+async def test_the_terminal_chat_shows_rich_digests_collapsed_and_expands_a_section(tmp_path) -> None:
+    import io
+
+    from bot.cli.chat import run_chat
+    from bot.settings import Settings
+
+    typed = io.StringIO(f"/publish {OWN_SAMPLE}\n/latest\nexpand 2\nexpand 9\nquit\n")
+    out = io.StringIO()
+    code = await run_chat(
+        Settings(), out=out, database_url=f"sqlite+aiosqlite:///{tmp_path}/chat.db", lines=typed
+    )
+    assert code == 0
+    latest, expanded, missing = out.getvalue().split("you>")[2:5]
+    assert "▸ 二、成本与财政压力  [2]" in latest and "expand N" in latest
+    assert "运营成本" not in latest.split("▸ 二、")[1].split("▸")[0]  # collapsed: the heading alone
+    assert "• " in expanded and "成本" in expanded
+    assert "nothing to expand" in missing

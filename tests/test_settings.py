@@ -38,3 +38,26 @@ def test_a_missing_env_file_leaves_the_defaults_and_a_bad_value_names_its_settin
     with pytest.raises(ValidationError) as invalid:
         Settings.from_environment(None)
     assert invalid.value.errors()[0]["loc"] == ("digest_sentences",)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("DEFAULT_SCHEDULE", "8am", "is not a schedule"),
+        ("DEFAULT_TIMEZONE", "Mars", "is not an IANA timezone"),
+        ("DATABASE_URL", "sqlite:///no/such/folder/bot.db", "does not exist"),
+        ("DATABASE_URL", "mysql://user@localhost/bot", "driver is not supported"),
+        ("DATABASE_URL", "not a url", "is not a database URL"),
+        ("MONITORING_HOST", " ", "is empty"),
+    ],
+)
+def test_bad_settings_are_refused_at_start_in_one_line(cli, name: str, value: str, said: str) -> None:
+    result = cli("stats", **{name: value})
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert f"setting {name} is invalid" in line and said in line and "Value error" not in line
+
+
+def test_good_defaults_are_normalized() -> None:
+    settings = Settings(default_timezone="asia/shanghai", default_schedule="7:30 MON-FRI")
+    assert settings.default_timezone == "Asia/Shanghai" and settings.default_schedule == "07:30 mon-fri"

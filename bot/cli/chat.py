@@ -2,7 +2,8 @@
 
 You type as a Telegram user; the bot's replies are printed as Telegram would show
 them. `/publish PATH` with a local file sends it as a document, as in Telegram;
-`press N` presses the Nth button under the last reply; `quit` or end of input leaves.
+`press N` presses the Nth button under the last reply; a rich message shows its sections
+collapsed (▸), and `expand N` opens the Nth; `quit` or end of input leaves.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _QUIET = 0.4  # more replies are expected until the bot is quiet this long
 INTRO = (
     "digestbot chat: you are user {user} (an admin) talking to the real bot through a local Bot API server.\n"
     "Type commands such as /start, /help, /publish PATH, /section 2; `press N` presses a button; "
-    "`quit` leaves.\n"
+    "`expand N` opens section N of a rich message; `quit` leaves.\n"
 )
 
 
@@ -80,18 +81,58 @@ def render_for_terminal(raw: str, *, styled: bool) -> str:
     return "".join(parser.parts) + ("\x1b[0m" if styled else "")
 
 
+def rich_blocks(message: SentMessage) -> tuple[list[str], list[list[str]]]:
+    """A rich message as the terminal shows it collapsed — its lines with each ``<details>``
+    closed to its "▸ summary" line — and each details block's content, in order."""
+    shown: list[str] = []
+    blocks: list[list[str]] = []
+    depth: int | None = None  # the indentation of the open block's summary
+    for line in map(escape_controls, message.text.splitlines()):
+        indent = len(line) - len(line.lstrip(" "))
+        if depth is not None and indent > depth:
+            blocks[-1].append(line[depth + 2 :])
+            continue
+        depth = None
+        if line.lstrip().startswith("▸ "):
+            depth = indent
+            blocks.append([])
+            line = f"{line}  [{len(blocks)}]"
+        shown.append(line)
+    return shown, blocks
+
+
 def _show(message: SentMessage, out: TextIO) -> None:
     styled = message.parse_mode == "HTML" and out.isatty()
-    text = render_for_terminal(message.raw, styled=styled) if message.parse_mode == "HTML" else message.text
+    if message.method == "sendRichMessage":
+        shown, blocks = rich_blocks(message)
+        text = "\n".join(shown) + ("\n(expand N opens block N)" if blocks else "")
+    elif message.parse_mode == "HTML":
+        text = render_for_terminal(message.raw, styled=styled)
+    else:
+        text = message.text
     out.write("\n" + text + "\n")
     number = 0
     for row in (message.reply_markup or {}).get("inline_keyboard", []):  # one line per row of buttons
         cells = []
         for button in row:
             number += 1
-            cells.append(f"[{number}] {escape_controls(button['text'])}")
+            opens = f" → {escape_controls(button['url'])}" if button.get("url") else ""
+            cells.append(f"[{number}] {escape_controls(button['text'])}{opens}")
         out.write("  " + "  ".join(cells) + "\n")
     out.flush()
+
+
+def _expanded(message: SentMessage | None, line: str) -> str:
+    """``expand N``: the content of the Nth collapsed block of the last rich message."""
+    words = line.split()
+    blocks = rich_blocks(message)[1] if message is not None else []
+    if (
+        len(words) != 2
+        or not (words[1].isascii() and words[1].isdigit())
+        or not 1 <= int(words[1]) <= len(blocks)
+    ):
+        return "nothing to expand: `expand N` opens block N of the last rich message"
+    return "\n".join(blocks[int(words[1]) - 1]) or "(empty)"
 
 
 async def _replies(fake: FakeTelegram, before: int) -> list[SentMessage]:
@@ -120,9 +161,10 @@ def _send(fake: FakeTelegram, line: str, last: SentMessage | None, language: str
             or not 1 <= int(words[1]) <= len(last.buttons)
         ):
             return "nothing to press: `press N` presses the Nth button under the last reply"
-        fake.press_button(
-            CHAT_USER, last, last.buttons[int(words[1]) - 1]["callback_data"], language_code=language
-        )
+        button = last.buttons[int(words[1]) - 1]
+        if "callback_data" not in button:
+            return f"that button opens {escape_controls(button.get('url', ''))} in a browser"
+        fake.press_button(CHAT_USER, last, button["callback_data"], language_code=language)
         return None
     if words[0] == "/publish" and len(words) == 2 and Path(words[1]).expanduser().is_file():
         path = Path(words[1]).expanduser()
@@ -154,6 +196,7 @@ async def run_chat(
         async with running(build_application(settings)):
             out.write(INTRO.format(user=CHAT_USER))
             last: SentMessage | None = None
+            last_rich: SentMessage | None = None
             while True:
                 out.write("\nyou> ")
                 out.flush()
@@ -165,6 +208,9 @@ async def run_chat(
                     continue
                 if line.lower() in ("quit", "exit", "/quit"):
                     break
+                if line.lower().split()[0] == "expand":
+                    out.write(_expanded(last_rich, line) + "\n")
+                    continue
                 before = len(fake.messages_to(CHAT_USER))
                 started = time.monotonic()
                 problem = _send(fake, line, last, language)
@@ -178,6 +224,8 @@ async def run_chat(
                     _show(message, out)
                     if message.buttons:
                         last = message
+                    if message.method == "sendRichMessage":
+                        last_rich = message
     finally:
         await fake.stop()
     out.write("\nbye\n")

@@ -37,7 +37,8 @@ def load_settings() -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()
-        raise CliError(f"setting {name} is invalid: {first['msg']} (see .env.example)") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise CliError(f"setting {name} is invalid: {message} (see .env.example)") from None
     add_secrets(
         secret.get_secret_value() if secret else None
         for secret in (settings.telegram_bot_token, settings.webhook_secret)
