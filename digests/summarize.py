@@ -12,7 +12,7 @@ from digests.cohesion import choose_cohesive, opens_by_pointing_back
 from digests.contract import null_stemmer
 from digests.errors import DigestError, SectionNotFound
 from digests.language import detect_language, dominant_script
-from digests.methods import DEFAULT_METHOD, METHODS, SUMMARIZER_CLASSES
+from digests.methods import DEFAULT_METHOD, METHODS, SECTION_METHOD, SUMMARIZER_CLASSES
 from digests.model import Article, ArticleDigest, Section, SectionDigest
 from digests.tokenizers import SUMY_LANGUAGES, Tokenizer, tokenizer_for
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 # Summarizers whose time grows linearly with the section rank it whole; the others (graph and
 # matrix methods, quadratic or worse) rank windows of this many sentences, then the windows'
 # best sentences against each other: every sentence of a long section is considered.
-LINEAR_METHODS = frozenset({"salience", "sumbasic"})
+LINEAR_METHODS = frozenset({"salience", "points", "sumbasic"})
 RANKING_WINDOW = 400
 Budget = int | float  # a sentence count, or a ratio of the sentences (0 < ratio <= 1)
 
@@ -274,7 +274,9 @@ def build_summarizer(method: str, language: str):  # noqa: ANN201 - a sumy Abstr
         summarizer.bonus_words = ["\u0000"]
         return summarizer
     summarizer = (
-        summarizer_class(stemmer, language=language) if method == "salience" else summarizer_class(stemmer)
+        summarizer_class(stemmer, language=language)
+        if method in ("salience", "points")
+        else summarizer_class(stemmer)
     )
     summarizer.stop_words = stop_words
     return summarizer
@@ -290,13 +292,15 @@ def digest_section(
     budget: Budget = 5,
     method: str | None = None,
 ) -> SectionDigest:
-    """The section digest: more sentences of one section, for ``/section N``."""
+    """A section's key sentences: the ones that carry its point (by default the section ranker,
+    which reads the title and lead for the story's facts and the heading for what the section
+    answers)."""
     chosen = summarize_paragraphs(
         split_paragraphs(section.paragraphs, article.language),
         language=article.language,
         budget=budget,
-        method=method,
-        headings=(*article_headings(article), section.heading),
+        method=method or SECTION_METHOD,
+        headings=(*article_headings(article), *article.lead, section.heading),
     )
     return SectionDigest(index=section.index, heading=section.heading, sentences=chosen, label=section.label)
 
