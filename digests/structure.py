@@ -58,7 +58,11 @@ _MONTHS = {
 _EN_DATE = re.compile(
     r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b|\b(\d{1,2}) ([A-Z][a-z]{2,8})\.? (\d{4})\b"
 )
-_BYLINE = re.compile(r"^(?:By|作者|记者|文)[\s:：/／]+(.{2,60})$")
+_BYLINE = re.compile(r"^(?:By|作者|(?:本报|特约|实习)?记者|文|撰文)[\s:：/／]+(.{2,80})$")
+# A line of the top set in emphasis alone (Markdown *…*, _…_, **…**): a byline or a dateline.
+_EMPHASIZED = re.compile(r"^(\*{1,2}|_{1,2})([^*_].{0,118}?)\1$")
+_BYLINE_PARTS = re.compile(r"\s*[|｜·•,，;；—–]\s*|\s+-\s+")
+_BYLINE_FILLER = re.compile(r"报道|供稿|摄影?$")
 _PUBLISHED_LINE = re.compile(r"^(?:Published|Updated|Posted|发布时间|发布于|日期)\b[\s:：]*(.{6,40})$", re.I)
 _AGENCY_PREFIX = re.compile(
     r"^(?:[A-Z][A-Za-z .,'-]{1,40} )?\((AP|AFP|CNN|Reuters|Bloomberg|UPI|新华社|中新社)\)\s*[-—–]*\s*"
@@ -175,25 +179,33 @@ def _shorten(text: str, limit: int = 80) -> str:
 def _take_metadata(
     blocks: list[Block], document: ExtractedDocument
 ) -> tuple[str | None, date | None, list[Block]]:
-    """Datelines and bylines near the top become metadata, not sentences."""
+    """Datelines and bylines near the top become metadata (source · date), not sentences; a
+    date the text states whole wins over the extractor's (which may know only the year)."""
     source = document.sitename or document.author
-    published = _parse_date(document.date or "")
+    stated: date | None = None  # a date a dateline or byline of the text states
     kept: list[Block] = []
     for position, block in enumerate(blocks):
         text = block.text
         if position < 4 and not block.heading_level:
+            emphasized = _EMPHASIZED.match(text)
+            if emphasized:
+                text = emphasized.group(2).strip()
             dateline = _DATELINE.match(text)
+            byline = _BYLINE.match(text)
             if dateline:
                 inner = dateline.group(1)
-                published = published or _parse_date(inner)
+                stated = stated or _parse_date(inner)
                 source = source or _dateline_source(inner)
                 text = text[dateline.end() :].strip()
-            elif _BYLINE.match(text):
-                source = source or _BYLINE.match(text).group(1).strip()  # type: ignore[union-attr]
+            elif byline or (emphasized and _parse_date(text)):
+                name, when = _byline(byline.group(1) if byline else text)
+                source, stated = source or name, stated or when
                 continue
             elif _PUBLISHED_LINE.match(text) and _parse_date(text):
-                published = published or _parse_date(text)
+                stated = stated or _parse_date(text)
                 continue
+            elif emphasized:
+                text = block.text  # emphasis that is no byline stays as written
             if not kept:  # "WASHINGTON (Reuters) -" opens the first paragraph
                 agency = _AGENCY_PREFIX.match(text)
                 if agency:
@@ -203,7 +215,17 @@ def _take_metadata(
                 continue
             block = Block(text)
         kept.append(block)
-    return source, published, kept
+    return source, stated or _parse_date(document.date or ""), kept
+
+
+def _byline(text: str) -> tuple[str | None, date | None]:
+    """A byline's name (or agency) and date: "Jane Doe | November 18, 2026", "王小明 报道 2026年11月28日"."""
+    when = _parse_date(text)
+    for pattern in (_CN_DATE, _ISO_DATE, _EN_DATE):
+        text = pattern.sub(" ", text)
+    parts = [_BYLINE_FILLER.sub("", part).strip() for part in _BYLINE_PARTS.split(text)]
+    parts = [part for part in parts if _WORD_CHAR.search(part)]
+    return (parts[0] if parts else None), when
 
 
 def _dateline_source(inner: str) -> str | None:

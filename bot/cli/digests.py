@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import sys
@@ -41,10 +42,16 @@ def read_source(source: str, policy: FetchPolicy | None = None) -> tuple[bytes, 
 
 def preview(args: argparse.Namespace, out: TextIO) -> int:
     from digests import ArticleDigest, digest_article, digest_section, find_section, parse_document
+    from digests.feeds import looks_like_feed
     from digests.render import render_digest
 
-    data, name, content_type = read_source(args.source, _fetch_policy() if "://" in args.source else None)
+    policy = _fetch_policy() if "://" in args.source else None
+    data, name, content_type = read_source(args.source, policy)
+    url = args.source if "://" in args.source else None
+    if looks_like_feed(data, content_type):  # a feed: its newest entry is what a reader would get
+        data, name, content_type, url = _newest_entry(data, content_type, url, policy)
     article = parse_document(data, name=name, content_type=content_type, language=args.language)
+    article = dataclasses.replace(article, url=url)
     if args.section is not None:
         section = find_section(article, args.section)
         section_digest = digest_section(article, section, budget=args.sentences or 5, method=args.algorithm)
@@ -55,6 +62,7 @@ def preview(args: argparse.Namespace, out: TextIO) -> int:
             sections=(section_digest,),
             source=article.source,
             published=article.published,
+            url=article.url,
         )
     else:
         budget = args.sentences or 2
@@ -64,6 +72,27 @@ def preview(args: argparse.Namespace, out: TextIO) -> int:
     separator = "\n\n" if args.format == "json" else "\n\n――――\n\n"
     out.write(separator.join(render_digest(digest, args.format)) + "\n")
     return 0
+
+
+def _newest_entry(
+    data: bytes, content_type: str | None, url: str | None, policy: FetchPolicy | None
+) -> tuple[bytes, str, str, str | None]:
+    """A feed's newest entry as a page: the full article when the feed carries only an excerpt."""
+    from datetime import datetime
+
+    from digests.feeds import entry_document, parse_feed
+
+    feed = parse_feed(data, content_type=content_type, base_url=url)
+    if not feed.entries:
+        raise CliError("the feed has no entries to preview")
+    newest = max(
+        feed.entries, key=lambda e: e.published.timestamp() if e.published else datetime.min.timestamp()
+    )
+    logger.info("a feed: previewing its newest entry, %s", newest.title[:80])
+    if newest.excerpt_only and newest.link:
+        page, _name, page_type = read_source(newest.link, policy)
+        return page, newest.link, page_type or "text/html", newest.link
+    return entry_document(newest).encode(), "entry.html", "text/html", newest.link
 
 
 def _fetch_policy() -> FetchPolicy:

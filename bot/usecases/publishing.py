@@ -11,6 +11,7 @@ import digests
 from bot.metrics import ARTICLES
 from bot.usecases.filtering import accepting_keys
 from bot.usecases.runtime import Runtime
+from digests.feeds import looks_like_feed
 from digests.fetch import fetch
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
@@ -90,8 +91,16 @@ async def publish_bytes(
 
 
 async def publish_url(runtime: Runtime, url: str) -> Published:
-    """Fetch (through the guard), parse, store and preview an article."""
+    """Fetch (through the guard), parse, store and preview an article; a feed is refused with
+    how to follow it instead (storing a feed's XML as an article helps nobody)."""
     document = await fetch(url, policy=runtime.fetch_policy)
+    if looks_like_feed(document.content, document.content_type):
+        raise digests.DigestError(
+            f"{url} is a feed, not an article: follow it with `digestbot sources add URL`"
+            " (/addsource in Telegram)",
+            reason="is_feed",
+            url=url,
+        )
     return await publish_bytes(
         runtime, document.content, name=url, content_type=document.content_type, url=url
     )
