@@ -106,6 +106,8 @@ def main() -> None:
     methods = args.methods.split(",")
     for path in sorted(args.sets.glob("*.jsonl")):
         rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        if not rows or "article" not in rows[0] or "reference" not in rows[0]:
+            continue  # another shape (sections.jsonl: benchmarks/eval_sections.py scores it)
         language = rows[0].get("language", "en")
         default = default_method(language)
         sentences = args.sentences or SENTENCES_PER_SET.get(path.stem, 3)

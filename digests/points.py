@@ -12,8 +12,8 @@ section's own heading.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,17 +64,21 @@ _CEREMONY = re.compile(
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def _bare(text: str) -> str:
-    return "".join(c for c in text if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
-def terms(text: str, words: Sequence[str]) -> frozenset[str]:
+@lru_cache(maxsize=4096)
+def character_pairs(text: str) -> frozenset[str]:
+    """The text's adjacent character pairs, punctuation and spaces out (headings and leads
+    repeat for every section of an article: cached)."""
+    bare = _NOT_WORD.sub("", text)
+    return frozenset(bare[i : i + 2] for i in range(len(bare) - 1))
+
+
+def terms(text: str, words: Callable[[], Sequence[str]]) -> frozenset[str]:
     """What two texts are compared by: character pairs for Chinese and Japanese (no word gaps
-    to trust), else the content words given."""
-    if _CJK.search(text):
-        bare = _bare(text)
-        return frozenset(bare[i : i + 2] for i in range(len(bare) - 1))
-    return frozenset(words)
+    to trust), else their content words (``words``, called only then)."""
+    return character_pairs(text) if _CJK.search(text) else frozenset(words())
 
 
 def point_features(
@@ -124,14 +128,14 @@ class PointSummarizer(SalienceSummarizer):
         story = headings[:-1]
         texts = [str(s) for s in sentences]
         sentence_terms = [
-            terms(t, self.content_words(s.words)) for t, s in zip(texts, sentences, strict=True)
+            terms(t, lambda s=s: self.content_words(s.words)) for t, s in zip(texts, sentences, strict=True)
         ]
         heading_terms = (
-            terms(str(section_heading), self.content_words(section_heading.words))
+            terms(str(section_heading), lambda: self.heading_words(section_heading))
             if section_heading is not None
             else frozenset()
         )
-        story_terms = frozenset().union(*(terms(str(h), self.content_words(h.words)) for h in story))
+        story_terms = frozenset().union(*(terms(str(h), lambda h=h: self.heading_words(h)) for h in story))
         points = point_features(texts, sentence_terms, heading_terms, story_terms)
         scores = self.salience_weight * _standardized(salience) + points @ self.weights
         # The point first: the best sentences by score (an overview's two). After them a section's

@@ -256,13 +256,25 @@ class SalienceSummarizer(StopWords, Summarizer):
         self.news_weights = np.asarray(news, dtype=float)
         self.report_weights = np.asarray(report, dtype=float)
         self._stop_words: frozenset[str] = frozenset()
+        self._heading_cache: dict[str, tuple[str, ...]] = {}
+
+    def heading_words(self, heading) -> tuple[str, ...]:  # noqa: ANN001 - sumy's Sentence
+        """A heading's content words, remembered: an article's title and lead are the headings
+        of every one of its sections."""
+        text = str(heading)
+        found = self._heading_cache.get(text)
+        if found is None:
+            if len(self._heading_cache) > 1024:
+                self._heading_cache.clear()
+            found = self._heading_cache[text] = tuple(self.content_words(heading.words))
+        return found
 
     def features(self, document) -> tuple[list, np.ndarray, float]:  # noqa: ANN001 - sumy's document
         """The document's sentences, their feature rows, and the text's genre score."""
         sentences = [s for p in document.paragraphs for s in p.sentences]
         paragraphs = [[self.content_words(s.words) for s in p.sentences] for p in document.paragraphs]
         texts = [str(s) for s in sentences]
-        title_words = frozenset(w for h in document.headings for w in self.content_words(h.words))
+        title_words = frozenset(w for h in document.headings for w in self.heading_words(h))
         rows = sentence_features(paragraphs, texts, title_words, language=self.language)
         return sentences, rows, genre_score(" ".join(texts))
 

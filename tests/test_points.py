@@ -43,8 +43,8 @@ def test_point_signals_read_headings_outcomes_turns_and_scenes() -> None:
         "助理向记者通报称，会谈富有意义。",
         "问题在哪里？",
     ]
-    heading = terms("关注点大不同", [])
-    rows = point_features(texts, [terms(t, []) for t in texts], heading, frozenset())
+    heading = terms("关注点大不同", list)
+    rows = point_features(texts, [terms(t, list) for t in texts], heading, frozenset())
     heading_share, _story, statement, turn, scene, question = rows.T
     assert heading_share.argmax() == 2 and turn[2] == 1.0
     assert scene[0] == 1.0 and scene[1] == 1.0 and scene[2] == 0.0  # a clock time, small talk
