@@ -69,7 +69,7 @@ def guard_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_article_links_of_the_section_fixtures_precision_and_recall() -> None:
-    """The figures the README reports: every link of three section pages, labelled by hand."""
+    """The figures docs/quality.md reports: every link of three section pages, labelled by hand."""
     true_positive = false_positive = false_negative = 0
     for page in SECTION_PAGES:
         found = {urlsplit(link.url).path for link in article_links(page.html, "http://news.test" + page.path)}

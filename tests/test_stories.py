@@ -33,7 +33,7 @@ OTHER = (
 
 
 def test_story_detection_precision_and_recall_on_built_pairs() -> None:
-    """The figures the README reports: same-story pairs (boilerplate, light edits, both) and
+    """The figures docs/quality.md reports: same-story pairs (boilerplate, light edits, both) and
     different-story pairs (neighbours in one set: same genre, same site) from the dev sets."""
     signatures: dict[str, bytes | None] = {}
 
