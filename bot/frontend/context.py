@@ -16,6 +16,7 @@ from bot.texts import Texts, language_for, texts_for
 from bot.usecases import subscriptions
 from bot.usecases.outbox import Undelivered, send_in_best_form
 from bot.usecases.runtime import Runtime
+from digests.render import TELEGRAM_LIMIT, pack_messages, telegram_length
 from storage import DigestFormat, Subscriber, utcnow
 
 logger = logging.getLogger(__name__)
@@ -123,8 +124,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         reply_markup: InlineKeyboardMarkup | None = None,
     ) -> list[Message]:
         """Send messages to the update's chat in order (HTML by the application's defaults);
-        the keyboard goes under the last one."""
+        the keyboard goes under the last one. A text that grew past Telegram's 4,096 characters
+        (a long list of sources, articles or results) is split between its lines."""
         assert update.effective_chat is not None
+        messages = [
+            part
+            for text in messages
+            for part in (
+                [text] if telegram_length(text) <= TELEGRAM_LIMIT else pack_messages([text.split("\n")])
+            )
+        ]
         sent = []
         for position, text in enumerate(messages):
             last = position == len(messages) - 1
