@@ -301,3 +301,85 @@ async def test_a_feed_at_the_usual_place_is_found_though_no_page_names_it(
     source, created, first = await poller.add(site.url("/"))
     assert created and source.kind == "feed" and source.url == site.url("/rss.xml") and first.new == 1
     assert site.hits["/rss.xml"] == 1  # fetched once: discovery's copy is the one polled
+
+
+def undated_news_sitemap(base: str, paths: list[str], *, note: str = "") -> bytes:
+    """A news sitemap whose entries carry no dates (sites leave them out)."""
+    import re
+
+    dated = news_sitemap(base, [(path, "An old story", datetime.now(UTC)) for path in paths])
+    body = re.sub(rb"<news:publication_date>[^<]*</news:publication_date>", b"", dated)
+    return body.replace(b"<urlset", f"<!-- {note} --><urlset".encode(), 1)
+
+
+async def test_a_news_sitemap_answering_304_stays_active_for_twenty_polls(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    now = datetime.now(UTC)
+    site.pages["/"] = ("text/html", HOME)
+    site.pages["/sitemap.xml"] = (
+        "application/xml",
+        news_sitemap(site.base, [("/a-story.html", "A story", now)]),
+    )
+    serve_articles(site, ["/a-story.html"])
+    source, _, first = await poller.add(site.url("/"))
+    assert source.kind == "sitemap" and first.new == 1
+    for _ in range(20):
+        result = await poller.poll(source)
+        assert result.error is None and result.not_modified
+    async with session_scope(poller.runtime.sessions) as session:
+        from storage.models import Source
+
+        stored = await session.get(Source, source.id)
+    assert stored is not None and not stored.paused and stored.error_count == 0
+
+
+async def test_an_undated_sitemap_of_3000_urls_announces_nothing_when_polled_again(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    paths = [f"/archive/{n}/an-old-story-from-the-archive.html" for n in range(3000)]
+    site.pages["/"] = ("text/html", HOME)
+    site.pages["/sitemap.xml"] = ("application/xml", undated_news_sitemap(site.base, paths))
+    serve_articles(site, paths)
+    source, _, first = await poller.add(site.url("/"))
+    assert source.kind == "sitemap" and first.links == 3000 and first.announced == 0
+    fetched = sum(site.hits.get(path, 0) for path in paths)
+    for poll in range(3):  # the same URLs, a body that differs: read again, nothing is news
+        site.pages["/sitemap.xml"] = (
+            "application/xml",
+            undated_news_sitemap(site.base, paths, note=str(poll)),
+        )
+        again = await poller.poll(source)
+        assert (again.new, again.announced, again.error) == (0, 0, None)
+    assert sum(site.hits.get(path, 0) for path in paths) == fetched  # the back catalogue is not fetched
+
+
+async def test_a_sitemap_follows_no_child_sitemap_and_no_url_on_another_host(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    other = LocalSite(host="127.0.0.2").start()
+    try:
+        now = datetime.now(UTC)
+        site.pages["/"] = ("text/html", HOME)
+        site.pages["/robots.txt"] = ("text/plain", f"Sitemap: {site.base}/sitemap_index.xml\n".encode())
+        own = [("/news/own-story.html", "Own story", now)]
+        foreign = [("/news/their-story.html", "Their story", now)]
+        site.pages["/news.xml"] = (
+            "application/xml",
+            news_sitemap(site.base, own).replace(
+                b"</urlset>", news_sitemap(other.base, foreign).split(b'xml/0.9">')[-1]
+            ),
+        )
+        other.pages["/theirs.xml"] = ("application/xml", news_sitemap(other.base, foreign))
+        index = sitemap_index(site.base, [("/news.xml", now)]).replace(
+            b"</sitemapindex>",
+            f"<sitemap><loc>{other.base}/theirs.xml</loc><lastmod>{now.isoformat()}</lastmod></sitemap></sitemapindex>".encode(),
+        )
+        site.pages["/sitemap_index.xml"] = ("application/xml", index)
+        serve_articles(site, ["/news/own-story.html"])
+        serve_articles(other, ["/news/their-story.html"])
+        source, _, first = await poller.add(site.url("/"))
+        assert source.kind == "sitemap" and first.new == 1 and first.links == 1
+        assert other.hits == {}  # neither its sitemap nor its story was fetched
+    finally:
+        other.stop()

@@ -160,8 +160,10 @@ class SourcePoller:
                 body_hash = (
                     hashlib.sha256(document.content).hexdigest() if not document.not_modified else None
                 )
-                unchanged = document.not_modified or body_hash == source.body_hash  # 304, the same bytes
-                if unchanged and source.kind != SourceKind.SITEMAP:  # an index's children may change
+                # 304 is unchanged for every kind; the same bytes are not for a sitemap, whose body
+                # may be an index of child sitemaps that changed (an index is fetched unconditionally).
+                same_bytes = body_hash == source.body_hash and source.kind != SourceKind.SITEMAP
+                if document.not_modified or same_bytes:
                     await self._record(
                         source,
                         now=now,
@@ -342,7 +344,9 @@ class SourcePoller:
         result = PollResult(
             source.id, new=new, updated=updated, announced=announced, note=note, links=len(entries)
         )
-        return result, dict(list(skipped.items())[-_MAX_SKIPPED:])
+        # A site's back catalogue is remembered whole (bounded by what it lists: a sitemap's
+        # 50,000 URLs at most), or forgotten URLs would come back as news, a batch a poll.
+        return result, skipped if linked else dict(list(skipped.items())[-_MAX_SKIPPED:])
 
     async def _store_entry(
         self,
@@ -409,13 +413,17 @@ class SourcePoller:
         """A section page's article links, or a sitemap's URLs (an index's newest child
         sitemaps), as bare-link entries; a sitemap's only those dated since the last poll. The
         flag is False for an index, whose own body does not say whether its children changed."""
-        from digests.sites import SitemapEntry, article_links, parse_sitemap
+        from digests.sites import SitemapEntry, article_links, parse_sitemap, site_host
 
         if source.kind == SourceKind.SECTION:
             hosts = self.runtime.settings.site_article_hosts
             links = await asyncio.to_thread(article_links, document.text, document.url, hosts=hosts)
             return [_linked_entry(link.url) for link in links], True
         sitemap = await asyncio.to_thread(parse_sitemap, document.content, base_url=document.url)
+        # A sitemap speaks for its own site: child sitemaps and URLs on other hosts are not followed.
+        hosts = (h.removeprefix("www.") for h in self.runtime.settings.site_article_hosts)
+        allowed = {site_host(source.url or ""), site_host(document.url), *hosts}
+        sitemap = replace(sitemap, entries=tuple(e for e in sitemap.entries if site_host(e.url) in allowed))
         since = (
             source.last_polled_at - timedelta(seconds=2 * source.poll_interval_seconds)
             if source.last_polled_at
@@ -432,7 +440,7 @@ class SourcePoller:
                 except digests.DigestError as error:
                     logger.info("source %s: sitemap %s skipped: %s", source.id, safe(child.url[:200]), error)
                     continue
-                urls.extend(e for e in part.entries if not part.index)
+                urls.extend(e for e in part.entries if not part.index and site_host(e.url) in allowed)
             entries = urls
         else:
             entries = list(sitemap.entries)
