@@ -31,6 +31,23 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# IANA's special-purpose address registries (IPv4 and IPv6): every range they mark as not
+# globally reachable, or that is no place for a web page (documentation, benchmarking,
+# multicast), held here so that the guard does not depend on what a Python version's
+# ``ipaddress`` believes (3.11 calls fec0::/10 and most of 192.0.0.0/24 global).
+NOT_GLOBAL: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        *("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12"),
+        *("192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24"),
+        *("192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24"),
+        *("224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32"),
+        # IPv4-mapped (::ffff:0:0/96) and 6to4 (2002::/16) addresses are judged by the IPv4
+        # address they carry (check_address), so they are not listed whole here.
+        *("::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "3fff::/20"),
+        *("5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"),
+    )
+)
 _TEXT_TYPES = (
     "text/",
     "application/xhtml",
@@ -97,6 +114,7 @@ def check_address(address: str | IPAddress, *, allow_private: bool = False) -> I
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "a carrier-grade NAT"),
         (ip.is_private, "a private"),
         (ip.is_reserved, "a reserved"),
+        (any(ip in block for block in NOT_GLOBAL if block.version == ip.version), "a special-purpose"),
         (not ip.is_global, "a non-public"),
     )
     for matched, kind in reasons:

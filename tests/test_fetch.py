@@ -6,6 +6,7 @@ public addresses are only ever given to the address check or a stubbed resolver.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 import tracemalloc
 import zlib
@@ -14,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from digests.fetch import FetchError, FetchPolicy, check_address, fetch, resolve_checked
+from digests.fetch import NOT_GLOBAL, FetchError, FetchPolicy, check_address, fetch, resolve_checked
 from tests.helpers import LocalSite, send
 
 LOCAL = FetchPolicy(allow_private_addresses=True, deadline=5.0)
@@ -196,3 +197,19 @@ async def test_conditional_get_reports_not_modified(server: str) -> None:
 async def test_http_errors_are_reported(server: str) -> None:
     with pytest.raises(FetchError, match="404"):
         await fetch(f"{server}/missing", policy=LOCAL)
+
+
+@pytest.mark.parametrize("block", [str(block) for block in NOT_GLOBAL])
+def test_every_special_purpose_range_is_refused_whatever_python_says(block: str) -> None:
+    """IANA's special-purpose registries, as our own table: the first address of each range and
+    one inside it (fec0::/10 and 192.0.0.0/24 passed Python 3.11's is_global)."""
+    network = ipaddress.ip_network(block)
+    for address in {network.network_address, network.network_address + (network.num_addresses // 2)}:
+        with pytest.raises(FetchError, match="refused"):
+            check_address(address)
+
+
+@pytest.mark.parametrize("address", ["fec0::1", "192.0.0.100", "192.0.0.9"])
+def test_site_local_and_ietf_protocol_addresses_are_refused(address: str) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        check_address(address)
