@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from digests.errors import DigestError
 
@@ -40,14 +41,27 @@ def parse_opml(data: bytes) -> list[Outline]:
     return list(outlines.values())
 
 
+# What XML 1.0 does not allow in a document (control characters but tab and line ends, lone
+# surrogates, U+FFFE/U+FFFF), and the bidirectional overrides that would make a title read
+# backwards: a feed's title holds whatever its site put there.
+_NOT_IN_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def xml_safe(text: str) -> str:
+    """Text that can stand in any XML document: disallowed characters dropped."""
+    return _NOT_IN_XML.sub("", text)
+
+
 def export_opml(outlines: Iterable[Outline], *, title: str = "digestbot sources") -> str:
-    """An OPML 2.0 document listing the feeds."""
+    """An OPML 2.0 document listing the feeds; well-formed whatever the titles hold."""
     body = "\n".join(
-        f'    <outline type="rss" text={quoteattr(o.title)} title={quoteattr(o.title)} '
-        f"xmlUrl={quoteattr(o.url)}/>"
+        f'    <outline type="rss" text={quoteattr(xml_safe(o.title))} title={quoteattr(xml_safe(o.title))} '
+        f"xmlUrl={quoteattr(xml_safe(o.url))}/>"
         for o in outlines
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n'
-        f"  <head><title>{title}</title></head>\n  <body>\n{body}\n  </body>\n</opml>\n"
+        f"  <head><title>{escape(xml_safe(title))}</title></head>\n  <body>\n{body}\n  </body>\n</opml>\n"
     )

@@ -641,3 +641,13 @@ async def test_an_entry_edited_at_its_source_is_digested_anew(site, poller) -> N
     assert "five years" in after[0] and "four years" not in after[0]
     [(_, loaded)] = (await renderer.load_articles([article_id])).items()
     assert "five years" in " ".join(loaded.paragraphs)
+
+
+def test_an_export_whose_titles_hold_control_characters_imports_again() -> None:
+    hostile = "Bell\x07 Esc\x1b[31m red \u202eevil\u202c\ud800 end"
+    document = export_opml(
+        [Outline(hostile, "http://a.example/feed"), Outline("Plain", "http://b/")], title="x\x00"
+    )
+    [first, second] = parse_opml(document.encode("utf-8", "surrogatepass"))
+    assert first == Outline("Bell Esc[31m red evil end", "http://a.example/feed")
+    assert second == Outline("Plain", "http://b/")
