@@ -133,10 +133,24 @@ def parse_filter(words: str) -> KeywordFilter:
     return KeywordFilter().changed(words)
 
 
+# Unicode format characters (category Cf): zero-width spaces and joiners, soft hyphens, bidi
+# marks, the BOM. Invisible, so "w\u200bar" reads as "war" and must match as "war".
+_FORMAT_CHARACTERS: Final = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def fold_case(text: str) -> str:
+    """NFKC (full-width to half-width), format characters out, case folded — with the special
+    casing that folds İ to i\u0307 undone, so "İstanbul" is "istanbul"."""
+    text = _FORMAT_CHARACTERS.sub("", unicodedata.normalize("NFKC", text))
+    return text.casefold().replace("i\u0307", "i")
+
+
 def fold(text: str) -> str:
-    """Text as filters compare it: NFKC (full-width to half-width), case folded, Traditional
-    Chinese as Simplified where OpenCC is installed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Text as filters compare it: ``fold_case``, then Traditional Chinese as Simplified where
+    OpenCC is installed (a text is converted whole: its phrases keep their sense)."""
+    folded = fold_case(text)
     converter = _simplifier()
     if converter is not None and _CJK.search(folded):
         folded = converter(folded)
@@ -154,7 +168,11 @@ def _simplifier():  # noqa: ANN202 - a str -> str converter, or None
 
 @cache
 def _pattern(word: str) -> re.Pattern[str]:
-    folded = re.escape(fold(word)).replace(r"\ ", r"\s+")
+    """A word as it matches a folded text. A Chinese word alone may convert unlike the same
+    characters inside a phrase of the text (乾 alone is 干, 乾隆 stays 乾隆), so it matches in
+    either form: converted, and as written (case and width folded)."""
+    forms = dict.fromkeys((fold(word), fold_case(word)))
+    alternatives = "|".join(re.escape(form).replace(r"\ ", r"\s+") for form in forms if form)
     if _CJK.search(word):
-        return re.compile(folded)
-    return re.compile(rf"(?<!\w){folded}(?!\w)")
+        return re.compile(f"(?:{alternatives})")
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")

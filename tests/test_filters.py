@@ -176,3 +176,18 @@ async def test_queueing_applies_each_distinct_filter_on_both_databases(runtime) 
     assert got[903] == set(MIXED) - ukraine
     assert got[904] == set(MIXED)
     assert 905 not in got
+
+
+@pytest.mark.parametrize(
+    ("words", "title", "accepted"),
+    [
+        ("-war", "The w\u200bar goes on", False),  # a zero-width space inside the word
+        ("-war", "The w\u00adar goes on", False),  # a soft hyphen
+        ("+乾", "乾隆皇帝的故事", True),  # alone 乾 converts to 干; inside 乾隆 it does not
+        ("+乾", "衣服已经乾了", True),
+        ("+İstanbul", "news from istanbul today", True),
+        ("+istanbul", "News from İstanbul today", True),
+    ],
+)
+def test_folding_closes_the_gaps_a_hostile_tester_found(words: str, title: str, accepted: bool) -> None:
+    assert parse_filter(words).accepts(title, "") is accepted
