@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from storage import head_revision
-from tests.helpers import LocalSite
+from tests.helpers import OWN_SAMPLE, LocalSite
 
 TITLE = "普京在克里姆林宫与川普特使威特科夫与库什纳会谈5小时"
 
@@ -272,3 +272,18 @@ def test_chat_shows_bold_and_links_on_a_terminal() -> None:
     assert render_for_terminal(raw, styled=False) == "Title & more link <https://example.org/x>"
     styled = render_for_terminal(raw, styled=True)
     assert "\x1b[0m\x1b[1mTitle\x1b[0m" in styled and "\x1b[3mmore" in styled
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("preview", str(OWN_SAMPLE), "--sentences", "nan"), "a positive count"),
+        (("preview", str(OWN_SAMPLE), "--sentences", "1e30"), "at most 10000 sentences"),
+        (("subscribers", "list", "--limit", "99999999999999999999"), "a whole number from 1"),
+        (("sources", "export", "/nonexistent/folder/x.opml"), "cannot write /nonexistent/folder/x.opml"),
+    ],
+)
+def test_bad_arguments_get_a_line_that_names_them(cli, args: tuple[str, ...], said: str) -> None:
+    result = cli(*args)
+    assert result.returncode != 0 and said in result.stderr
+    assert "unexpected" not in result.stderr and "database" not in result.stderr

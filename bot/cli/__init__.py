@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 import traceback
@@ -23,6 +24,17 @@ from digests.errors import DigestError
 FORMATS = ("text", "html", "md", "json")
 
 
+MAX_SENTENCES = 10_000
+MAX_LIMIT = 1_000_000
+
+
+def _limit(value: str) -> int:
+    """How many rows to list: a whole number from 1 to a million."""
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_LIMIT:,}, not {value!r}")
+    return int(value)
+
+
 def _budget(value: str) -> int | float:
     """A sentence count (3) or a ratio of a section's sentences (0.3)."""
     try:
@@ -30,8 +42,10 @@ def _budget(value: str) -> int | float:
     except ValueError:
         message = f"expected a count like 3 or a ratio like 0.3, not {value!r}"
         raise argparse.ArgumentTypeError(message) from None
-    if number <= 0 or (number > 1 and not number.is_integer()):
+    if not math.isfinite(number) or number <= 0 or (number > 1 and not number.is_integer()):
         raise argparse.ArgumentTypeError(f"expected a positive count or a ratio up to 1, not {value!r}")
+    if number > MAX_SENTENCES:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SENTENCES} sentences, not {value!r}")
     return int(number) if number > 1 or value.strip().isdigit() else number
 
 
@@ -130,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = subscribers.add_parser("list", help="one line per chat")
     listing.add_argument("--active", action="store_true", help="only subscribed chats")
-    listing.add_argument("--limit", type=int, default=1000)
+    listing.add_argument("--limit", type=_limit, default=1000)
     listing.set_defaults(handler="subscribers:list_subscribers")
 
     sources = commands.add_parser("sources", help="feeds and pages the bot follows").add_subparsers(

@@ -113,7 +113,10 @@ async def _import(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> No
 
 async def _export(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
     document = await following.export_sources(runtime)
-    if args.file:
-        Path(args.file).write_text(document, encoding="utf-8")
-    else:
+    if not args.file:
         out.write(document)
+        return
+    try:
+        Path(args.file).write_text(document, encoding="utf-8")
+    except OSError as error:  # the file's problem, not the database's
+        raise CliError(f"cannot write {args.file}: {error.strerror or error}") from None
