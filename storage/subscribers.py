@@ -207,13 +207,55 @@ async def advance_schedules(
     await connection.execute(statement, rows)
 
 
-async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> None:
-    """A group became a supergroup: its chat id changed."""
-    from sqlalchemy import update
+# What a chat chose: when a group migrates onto a chat the bot knows already, the choices of
+# the subscribed one of the two are kept.
+_CHOICES = (
+    "active",
+    "schedule",
+    "timezone",
+    "language",
+    "digest_length",
+    "digest_format",
+    "follow_all",
+    "keyword_filter",
+    "filter_key",
+    "subscribed_at",
+    "next_digest_at",
+    "last_digest_at",
+)
 
-    await session.exec(
-        update(Subscriber).where(col(Subscriber.chat_id) == old_chat_id).values(chat_id=new_chat_id)
-    )
+
+async def move_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its chat id changed. When the bot knows the new chat
+    already (someone wrote there first), the two become one: the group's row moves, keeping
+    the subscribed one's settings, and takes the other's deliveries and followed sources that
+    it lacks; nothing is lost and the unique chat id holds."""
+    from sqlalchemy import delete, update
+
+    from storage.models import Delivery, SourceFollow
+
+    moving = (await session.exec(select(Subscriber).where(col(Subscriber.chat_id) == old_chat_id))).first()
+    known = (await session.exec(select(Subscriber).where(col(Subscriber.chat_id) == new_chat_id))).first()
+    if moving is None or known is None:
+        await session.exec(
+            update(Subscriber).where(col(Subscriber.chat_id) == old_chat_id).values(chat_id=new_chat_id)
+        )
+        return
+    if known.active and not moving.active:
+        for name in _CHOICES:
+            setattr(moving, name, getattr(known, name))
+    for table, key in ((Delivery, Delivery.article_id), (SourceFollow, SourceFollow.source_id)):
+        held = select(key).where(col(table.subscriber_id) == moving.id)
+        await session.exec(
+            update(table)
+            .where(col(table.subscriber_id) == known.id, col(key).not_in(held))
+            .values(subscriber_id=moving.id)
+        )
+    await session.exec(delete(Subscriber).where(col(Subscriber.id) == known.id))
+    await session.flush()
+    moving.chat_id = new_chat_id
+    session.add(moving)
+    await session.flush()
 
 
 async def add_subscribers(session: AsyncSession, *, rows: Sequence[dict[str, object]]) -> None:

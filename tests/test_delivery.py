@@ -232,6 +232,33 @@ async def test_migrated_group_is_moved_and_the_digest_resent(harness: Harness) -
     assert await harness.row(-60) is None and (await harness.row(-100600)).active
 
 
+async def test_a_group_migrating_onto_a_chat_the_bot_knows_becomes_one_subscriber(harness: Harness) -> None:
+    """Someone wrote in the supergroup before the group's digest went out: the bot knew both
+    chats. The two rows become one on the new chat, the group's settings and history kept."""
+    async with session_scope(harness.runtime.sessions) as session:
+        await subscriber_queries.ensure_subscriber(session, chat_id=-100700)  # known, not subscribed
+    await _queue_for(harness, [-70])
+    async with session_scope(harness.runtime.sessions) as session:
+        group = await subscriber_queries.get_subscriber(session, chat_id=-70)
+        group.timezone, group.digest_length = "Asia/Tokyo", "long"
+        session.add(group)
+    harness.fake.inject_error(
+        InjectedError(
+            "sendMessage",
+            400,
+            "Bad Request: group chat was upgraded",
+            chat_id=-70,
+            parameters={"migrate_to_chat_id": -100700},
+        )
+    )
+    await harness.drain()
+    assert [m.chat_id for m in harness.fake.state.sent] == [-100700]
+    assert await harness.row(-70) is None
+    merged = await harness.row(-100700)
+    assert merged.active and merged.timezone == "Asia/Tokyo" and merged.digest_length == "long"
+    assert (await harness.counts())["sent"] == 1 and (await harness.counts())["failed"] == 0
+
+
 async def test_flood_control_waits_retry_after(harness: Harness) -> None:
     harness.fake.inject_error(
         InjectedError("sendMessage", 429, "Too Many Requests: retry after 1", chat_id=70, retry_after=1)
