@@ -7,6 +7,7 @@ The metrics themselves are in ``bot.metrics``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import TYPE_CHECKING
@@ -58,11 +59,30 @@ class MonitoringServer:
             self._server = None
 
 
+HEALTH_TIMEOUT = 0.8  # seconds the database has to answer /healthz: it answers within a second
+_abandoned: set[asyncio.Future[object]] = set()  # health queries given up on, until they end
+
+
+def _forget(query: asyncio.Future[object]) -> None:
+    _abandoned.discard(query)
+    if not query.cancelled():
+        query.exception()  # retrieved: no "exception was never retrieved" in the log
+
+
 async def health(runtime: Runtime) -> tuple[bool, dict[str, object]]:
-    """(healthy, details): the database answers; the last tick and the oldest pending row."""
+    """(healthy, details): the database answers in time; the last tick and the oldest pending row."""
     last_tick = runtime.last_tick_at
+    # The query runs as a task of its own: a database that hangs can take its time to give up a
+    # cancelled query, and /healthz does not wait for that.
+    query = asyncio.ensure_future(collect_stats(runtime, failures=0))
+    done, _ = await asyncio.wait({query}, timeout=HEALTH_TIMEOUT)
+    if not done:
+        query.cancel()
+        _abandoned.add(query)
+        query.add_done_callback(_forget)
+        return False, {"status": "unhealthy", "database": f"no answer within {HEALTH_TIMEOUT:g} s"}
     try:
-        numbers = await collect_stats(runtime, failures=0)
+        numbers = query.result()
     except Exception as error:
         return False, {"status": "unhealthy", "database": f"{type(error).__name__}: {str(error)[:200]}"}
     for state, count in numbers.outbox.items():

@@ -87,3 +87,70 @@ def test_json_log_lines() -> None:
     assert (
         entry["message"] == "hello world" and entry["level"] == "WARNING" and entry["logger"] == "digestbot"
     )
+
+
+class BlackholeProxy:
+    """A TCP proxy on loopback to the test's PostgreSQL server that, once told to, swallows
+    everything and answers nothing: a database that hangs rather than refuses."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.blackhole = False
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def cut(self) -> None:
+        """Drop every connection (so that the clients give up rather than wait forever)."""
+        for writer in self._writers:
+            writer.transport.abort()
+
+    async def stop(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers += [writer, upstream_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                if not self.blackhole:
+                    sink.write(data)
+                    await sink.drain()
+
+        await asyncio.gather(
+            pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
+        )
+        writer.close()
+        upstream_writer.close()
+
+
+async def test_healthz_answers_503_within_a_second_when_the_database_hangs(postgres_url: str) -> None:
+    """What the /healthz handler answers with, against a database that stops answering."""
+    from sqlalchemy.engine import make_url
+
+    from tests.helpers import reset_database
+
+    await reset_database(postgres_url)
+    url = make_url(postgres_url)
+    proxy = BlackholeProxy(url.port or 5432)
+    await proxy.start()
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        async with open_runtime(Settings(database_url=through_proxy)) as runtime:
+            healthy, _ = await health(runtime)
+            assert healthy
+            proxy.blackhole = True
+            started = asyncio.get_running_loop().time()
+            healthy, details = await health(runtime)
+            elapsed = asyncio.get_running_loop().time() - started
+            proxy.cut()  # the engine's connections end, and it closes
+        assert not healthy and elapsed < 1.0 and "no answer" in str(details["database"])
+    finally:
+        await proxy.stop()
