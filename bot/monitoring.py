@@ -60,10 +60,10 @@ class MonitoringServer:
 
 
 HEALTH_TIMEOUT = 0.8  # seconds the database has to answer /healthz: it answers within a second
-_abandoned: set[asyncio.Future[object]] = set()  # health queries given up on, until they end
+_abandoned: set[asyncio.Task[Any]] = set()  # health queries given up on, until they end
 
 
-def _forget(query: asyncio.Future[object]) -> None:
+def _forget(query: asyncio.Task[Any]) -> None:
     _abandoned.discard(query)
     if not query.cancelled():
         query.exception()  # retrieved: no "exception was never retrieved" in the log
