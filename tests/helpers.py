@@ -332,3 +332,63 @@ def long_section(language: str, *, chars: int = 200_000, seed: int = 7) -> tuple
     separator = "" if language == "zh" else " "
     paragraphs = [separator.join(sentences[i : i + 10]) for i in range(0, len(sentences), 10)]
     return "\n".join(paragraphs), best
+
+
+# --- a database outage on loopback ---------------------------------------------------------
+
+
+class DatabaseProxy:
+    """A TCP proxy on loopback to the test's PostgreSQL server, for outages: ``blackhole``
+    swallows everything and answers nothing (a database that hangs); ``down`` drops every
+    connection and refuses new ones (a database that restarts)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.blackhole = False
+        self.down = False
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def cut(self) -> None:
+        """Drop every connection (so that the clients give up rather than wait forever)."""
+        for writer in self._writers:
+            writer.transport.abort()
+
+    async def stop(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+
+    def go_down(self) -> None:
+        self.down = True
+        self.cut()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.transport.abort()
+            return
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers += [writer, upstream_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with suppress(ConnectionError):
+                while data := await source.read(65536):
+                    if not self.blackhole:
+                        sink.write(data)
+                        await sink.drain()
+
+        # When either side ends, the other is closed too (as a real connection ends).
+        directions = [
+            asyncio.ensure_future(pipe(reader, upstream_writer)),
+            asyncio.ensure_future(pipe(upstream_reader, writer)),
+        ]
+        await asyncio.wait(directions, return_when=asyncio.FIRST_COMPLETED)
+        for direction in directions:
+            direction.cancel()
+        writer.close()
+        upstream_writer.close()

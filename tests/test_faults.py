@@ -71,3 +71,88 @@ async def test_a_401_episode_loses_no_digest(fake: FakeTelegram, sqlite_url: str
             await asyncio.sleep(0.1)
         assert counts["failed"] == 0 and counts["sent"] == len(readers)
         assert sum(len(fake.messages_to(reader)) for reader in readers) == 2 * len(readers)  # once each
+
+
+async def test_a_database_that_restarts_mid_push_repeats_no_digest(
+    fake: FakeTelegram, postgres_url: str
+) -> None:
+    """The database drops every connection for two seconds while sixty digests go out: sends
+    in flight are recorded when it is back, and nothing is sent while they cannot be."""
+    from sqlalchemy.engine import make_url
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.frontend.sender import TelegramSender
+    from bot.usecases.outbox import DeliveryPolicy, Outbox
+    from bot.usecases.runtime import open_runtime
+    from bot.usecases.schedules import next_digest_at
+    from bot.usecases.tick import queue_due_digests
+    from digests import parse_article
+    from storage import articles as article_queries
+    from tests.helpers import DatabaseProxy, reset_database, settings_for
+
+    await reset_database(postgres_url)
+    url = make_url(postgres_url)
+    proxy = DatabaseProxy(url.port or 5432)
+    await proxy.start()
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    readers = list(range(5001, 5061))
+    t0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    policy = DeliveryPolicy(
+        batch_size=20,
+        concurrency=8,
+        backoff_base=0.05,
+        idle_wait=0.05,
+        chat_interval=0.0,
+        recovery_interval=0.5,
+        outage_pause_max=0.5,
+    )
+    request = HTTPXRequest(connection_pool_size=16, read_timeout=2.0, write_timeout=2.0, connect_timeout=2.0)
+    try:
+        async with (
+            open_runtime(settings_for(fake, through_proxy)) as runtime,
+            Bot(fake.token, base_url=fake.base_url, request=request) as bot,
+        ):
+            async with session_scope(runtime.sessions) as session:
+                for reader in readers:
+                    row = await subscriber_queries.ensure_subscriber(
+                        session, chat_id=reader, schedule="08:00", timezone="UTC"
+                    )
+                    await subscriber_queries.subscribe(
+                        session,
+                        subscriber=row,
+                        now=t0,
+                        next_digest_at=next_digest_at("08:00", "UTC", after=t0),
+                    )
+                await article_queries.save_article(
+                    session,
+                    article=parse_article(OWN_SAMPLE.read_text(encoding="utf-8")),
+                    now=t0 + timedelta(minutes=1),
+                )
+            assert await queue_due_digests(
+                runtime.engine, runtime.sessions, now=t0 + timedelta(hours=3)
+            ) == len(readers)
+            fake.inject_error(
+                InjectedError("sendMessage", 0, "", delay=0.05, times=10_000)
+            )  # sends take a while
+            outbox = Outbox(TelegramSender(bot), runtime, policy)
+            stop = asyncio.Event()
+            worker = asyncio.create_task(outbox.run(stop))
+            while len(fake.state.sent) < 15:
+                await asyncio.sleep(0.01)
+            proxy.go_down()
+            await asyncio.sleep(2.0)
+            proxy.down = False
+            for _ in range(300):
+                async with session_scope(runtime.sessions) as session:
+                    counts = await delivery_queries.delivery_counts(session)
+                if counts["sent"] == len(readers):
+                    break
+                await asyncio.sleep(0.1)
+            stop.set()
+            await worker
+        received = [m.chat_id for m in fake.state.sent]
+        assert sorted(set(received)) == readers and len(received) == len(readers)  # each once
+        assert counts["sent"] == len(readers) and counts["failed"] == 0
+    finally:
+        await proxy.stop()

@@ -14,7 +14,7 @@ from bot.logs import JsonFormatter, OutageLog
 from bot.monitoring import health
 from bot.settings import Settings
 from bot.usecases.runtime import open_runtime
-from tests.helpers import ADMIN, running_bot
+from tests.helpers import ADMIN, DatabaseProxy, running_bot
 
 
 async def test_metrics_and_health_are_served_and_parse(
@@ -89,48 +89,6 @@ def test_json_log_lines() -> None:
     )
 
 
-class BlackholeProxy:
-    """A TCP proxy on loopback to the test's PostgreSQL server that, once told to, swallows
-    everything and answers nothing: a database that hangs rather than refuses."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.blackhole = False
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    def cut(self) -> None:
-        """Drop every connection (so that the clients give up rather than wait forever)."""
-        for writer in self._writers:
-            writer.transport.abort()
-
-    async def stop(self) -> None:
-        self.cut()
-        if self._server is not None:
-            self._server.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        self._writers += [writer, upstream_writer]
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            while data := await source.read(65536):
-                if not self.blackhole:
-                    sink.write(data)
-                    await sink.drain()
-
-        await asyncio.gather(
-            pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
-        )
-        writer.close()
-        upstream_writer.close()
-
-
 async def test_healthz_answers_503_within_a_second_when_the_database_hangs(postgres_url: str) -> None:
     """What the /healthz handler answers with, against a database that stops answering."""
     from sqlalchemy.engine import make_url
@@ -139,7 +97,7 @@ async def test_healthz_answers_503_within_a_second_when_the_database_hangs(postg
 
     await reset_database(postgres_url)
     url = make_url(postgres_url)
-    proxy = BlackholeProxy(url.port or 5432)
+    proxy = DatabaseProxy(url.port or 5432)
     await proxy.start()
     through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
     try:

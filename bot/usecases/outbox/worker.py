@@ -61,6 +61,7 @@ class DeliveryPolicy:
     outage_pause_max: float = 60.0
     recovery_interval: float = 5.0  # how often claims of dead workers are looked for
     briefing_after: int = 3  # a digest of more articles comes as one briefing (not at length long)
+    unrecorded_wait: float = 30.0  # at stop, how long sends the database missed may wait to be recorded
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -103,6 +104,11 @@ class Outbox:
         self._pauses = 0  # pauses in a row
         self._next_recovery = 0.0
         self._telegram = OutageLog(logger, "the Telegram Bot API")
+        # Set while sends can be recorded; sends whose marks failed wait in _unrecorded.
+        self._recording = asyncio.Event()
+        self._recording.set()
+        self._unrecorded: list[tuple[list[int], list[int], str | None]] = []
+        self._flushing: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the idle wait."""
@@ -125,6 +131,12 @@ class Outbox:
                 room.set()
 
         while not stop.is_set():
+            if not self._recording.is_set():  # sends wait to be recorded: claim nothing meanwhile
+                waiters = [asyncio.ensure_future(event.wait()) for event in (self._recording, stop)]
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+                continue
             if time.monotonic() >= self._next_recovery:
                 await self._recover()
             pause = self._paused_until - time.monotonic()
@@ -156,6 +168,15 @@ class Outbox:
                 waiter.cancel()
         if running:
             await asyncio.gather(*running)
+        if self._flushing is not None and not self._flushing.done():
+            # What was sent is recorded before the worker lets go, while the database allows.
+            done, _ = await asyncio.wait({self._flushing}, timeout=self.policy.unrecorded_wait)
+            if not done:
+                self._flushing.cancel()
+                logger.error(
+                    "%d sent digests could not be recorded: they go out again after their lease",
+                    sum(len(ids) for ids, _, _ in self._unrecorded),
+                )
         await self._unregister()
         logger.info("delivery worker stopped")
 
@@ -278,25 +299,82 @@ class Outbox:
     async def _deliver(
         self, subscriber: Recipient, items: list[Claimed], articles: dict[int, digests.Article]
     ) -> None:
-        """Send one subscriber's digest and record what happened; never raises."""
+        """Send one subscriber's digest and record what happened; never raises. Nothing is sent
+        while sends cannot be recorded: an outage of the database repeats no digest."""
         ids = [c.delivery_id for c in items]
         attempts = max(c.attempts for c in items)
         async with self._slots:
+            await self._recording.wait()
             try:
                 sent = await self._send_digest(subscriber, items, articles)
-                if sent is None:
-                    await self._update(
-                        delivery_queries.mark_failed, delivery_ids=ids, error="article not found"
-                    )
-                    return
-                await self._mark_sent(ids, *sent)
-                self._telegram_answered()
-                DELIVERIES.labels(outcome="sent").inc()
             except Undelivered as undelivered:
-                await self._undelivered(subscriber, items, undelivered.result)
+                await self._recorded_or_left(self._undelivered(subscriber, items, undelivered.result))
+                return
             except Exception as error:
+                if is_database_error(error):  # composing read the database: the row waits its turn
+                    self.runtime.database.failed(error)
+                    return
                 logger.exception("chat %s: unexpected error while delivering", subscriber.chat_id)
-                await self._retry_or_fail(subscriber, ids, attempts, f"{type(error).__name__}: {error}")
+                await self._recorded_or_left(
+                    self._retry_or_fail(subscriber, ids, attempts, f"{type(error).__name__}: {error}")
+                )
+                return
+            if sent is None:
+                await self._recorded_or_left(
+                    self._update(delivery_queries.mark_failed, delivery_ids=ids, error="article not found")
+                )
+                return
+            try:
+                await self._mark_sent(ids, *sent)
+            except Exception as error:
+                if not is_database_error(error):
+                    raise
+                self._hold_unrecorded(ids, *sent, error)
+                return
+            self._telegram_answered()
+            DELIVERIES.labels(outcome="sent").inc()
+
+    async def _recorded_or_left(self, recording: Coroutine[object, object, None]) -> None:
+        """Record an outcome other than sent; while the database fails, the row is left as it is
+        (claimed: it comes back after its lease, or at once if this worker dies) — nothing was
+        sent, so nothing repeats."""
+        try:
+            await recording
+        except Exception as error:
+            if not is_database_error(error):
+                raise
+            self.runtime.database.failed(error)
+
+    def _hold_unrecorded(
+        self, ids: list[int], message_ids: list[int], form: DigestFormat, error: BaseException
+    ) -> None:
+        """A send went out and its mark did not reach the database: keep it here, stop sending,
+        and record it the moment the database answers (before anything else is sent)."""
+        self.runtime.database.failed(error)
+        self._unrecorded.append((ids, message_ids, str(form)))
+        self._recording.clear()
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_unrecorded(), name="outbox-unrecorded")
+
+    async def _flush_unrecorded(self) -> None:
+        """Record the held sends, retrying with backoff until the database takes them."""
+        delay = 0.2
+        while self._unrecorded:
+            await asyncio.sleep(delay)
+            batch = list(self._unrecorded)
+            try:
+                async with session_scope(self.runtime.sessions) as session:
+                    await delivery_queries.mark_sent_many(session, sent=batch)
+            except Exception as error:
+                if not is_database_error(error):
+                    logger.exception("could not record %d sent digests", len(batch))
+                self.runtime.database.failed(error)
+                delay = min(delay * 2, 5.0)
+                continue
+            del self._unrecorded[: len(batch)]
+            self.runtime.database.answered()
+            logger.info("recorded %d digests sent while the database was away", len(batch))
+        self._recording.set()
 
     async def _undelivered(self, subscriber: Recipient, items: list[Claimed], result: SendResult) -> None:
         """What an outcome other than sent does to the rows."""
