@@ -23,6 +23,7 @@ from digests.model import Article
 
 MAX_WORDS: Final = 20  # include and exclude together
 MAX_WORD_CHARS: Final = 40
+MAX_INPUT_CHARS: Final = 2 * MAX_WORDS * (MAX_WORD_CHARS + 4)  # what a change request can hold
 _SIGNS: Final = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＋": "+", "－": "-"})
 _CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -72,12 +73,16 @@ class KeywordFilter:
     def changed(self, words: str) -> KeywordFilter:
         """This filter with ``+word``, ``-word`` and ``"quoted phrases"`` added (a word without a
         sign is included); ``DigestError`` (reason ``bad_filter_…``) says what is wrong."""
+        if len(words) > MAX_INPUT_CHARS:
+            raise DigestError(f"at most {MAX_WORDS} words", reason="bad_filter_many", limit=MAX_WORDS)
         lexer = shlex.shlex(words.translate(_SIGNS), posix=True)
         lexer.whitespace_split, lexer.escape, lexer.commenters = True, "", ""  # quotes only
         try:
             tokens = list(lexer)
         except ValueError:
             raise DigestError("a quote is not closed", reason="bad_filter_quote") from None
+        if len(tokens) > 2 * MAX_WORDS:  # checked before any folding: a wall of words costs nothing
+            raise DigestError(f"at most {MAX_WORDS} words", reason="bad_filter_many", limit=MAX_WORDS)
         include, exclude = list(self.include), list(self.exclude)
         for token in tokens:
             sign, word = (token[0], token[1:]) if token[:1] in "+-" else ("+", token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.fakeapi import FakeTelegram, InjectedError
@@ -156,3 +157,34 @@ async def test_a_database_that_restarts_mid_push_repeats_no_digest(
         assert counts["sent"] == len(readers) and counts["failed"] == 0
     finally:
         await proxy.stop()
+
+
+async def _help_time(fake: FakeTelegram, user: int) -> float:
+    started = asyncio.get_running_loop().time()
+    [reply] = await fake.reply_to(user, "/help")
+    assert "/latest" in reply.text
+    return asyncio.get_running_loop().time() - started
+
+
+async def test_a_slow_site_and_a_huge_filter_hold_up_no_other_chat(
+    fake: FakeTelegram, sqlite_url: str, site
+) -> None:
+    def slow(handler) -> None:
+        time.sleep(6)  # a site that answers every request late
+        handler.send_response(404)
+        handler.end_headers()
+
+    site.routes["/"] = slow
+    async with running_bot(fake, sqlite_url, fetch_allow_private_addresses=True):
+        await fake.reply_to(6001, "/start")  # both chats known before the clock starts
+        started = asyncio.get_running_loop().time()
+        [checking] = await fake.reply_to(ADMIN, f"/addsource {site.url('/slow-section/')}")
+        assert "Checking" in checking.text and asyncio.get_running_loop().time() - started < 1.0
+        assert await _help_time(fake, 6001) < 1.0  # answered while the admin's site is slow
+        words = " ".join("甲乙丙丁戊己庚辛壬癸"[n % 10] + str(n) for n in range(1200))  # ~4,000 characters
+        fake.send_text(6002, f"/filter {words}")
+        assert await _help_time(fake, 6001) < 1.0
+        [refused] = await fake.wait_for_messages(6002, 1, timeout=5)
+        assert "20" in refused.text  # the limit, said at once
+        [result] = await fake.wait_for_messages(ADMIN, 1, after=1, timeout=30)
+        assert result.method == "editMessageText" and result.message_id == checking.message_id

@@ -34,6 +34,7 @@ from bot.frontend.handlers import (
 )
 from bot.frontend.sender import TelegramSender
 from bot.frontend.transport import LeanHTTPXRequest
+from bot.frontend.updates import PerChatUpdateProcessor
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
 from bot.texts import COMMANDS, texts_for
@@ -108,6 +109,7 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

@@ -144,6 +144,26 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             )
         return sent
 
+    async def answer_later(self, update: Update, first: str, work: Callable[[], Awaitable[str]]) -> None:
+        """Long work (discovering a site, a first poll): answer ``first`` at once, do the work
+        in the background and edit that answer into its result, so the chat is free meanwhile.
+        An unexpected error is logged and the answer says something went wrong."""
+        [answer] = await self.reply(update, [first])
+        texts = (await self.reader(update)).texts
+
+        async def finish() -> None:
+            try:
+                result = await work()
+            except Exception:
+                logger.exception("background work for chat %s failed", answer.chat_id)
+                result = texts("error")
+            try:
+                await answer.edit_text(result)
+            except Exception as error:
+                logger.warning("could not edit the answer in chat %s: %s", answer.chat_id, safe(error))
+
+        self.application.create_task(finish(), name=f"answer-later-{answer.chat_id}")
+
     async def send_composed(
         self, update: Update, compose: Callable[[DigestFormat], Awaitable[Sequence[ComposedMessage]]]
     ) -> list[int]:

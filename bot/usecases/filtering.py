@@ -26,7 +26,8 @@ async def change_chat_filter(runtime: Runtime, *, chat_id: int, words: str | Non
     async with session_scope(runtime.sessions) as session:
         subscriber = await subscriber_queries.ensure_subscriber(session, chat_id=chat_id)
         current = KeywordFilter.from_json(subscriber.keyword_filter)
-        changed = KeywordFilter() if words is None else current.changed(words)
+        # Folding (OpenCC for Chinese) is CPU work: off the event loop, its limits checked first.
+        changed = KeywordFilter() if words is None else await asyncio.to_thread(current.changed, words)
         await subscriber_queries.set_keyword_filter(
             session,
             subscriber=subscriber,
@@ -46,7 +47,7 @@ async def chat_filter(runtime: Runtime, *, chat_id: int) -> KeywordFilter:
 async def change_source_filter(runtime: Runtime, *, source: Source, words: str | None) -> KeywordFilter:
     """Add words to a source's filter, or clear it: later entries that fail it are not stored."""
     current = KeywordFilter.from_json(source.keyword_filter)
-    changed = KeywordFilter() if words is None else current.changed(words)
+    changed = KeywordFilter() if words is None else await asyncio.to_thread(current.changed, words)
     async with session_scope(runtime.sessions) as session:
         session.add(source)
         await source_queries.set_keyword_filter(

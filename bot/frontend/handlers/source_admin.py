@@ -38,21 +38,22 @@ async def add_source(update: Update, context: BotContext) -> None:
         await context.reply(update, [texts("usage_addsource")])
         return
     url = context.args[0]
-    await context.reply(update, [texts("publishing")])
-    try:
-        added = await following.add_source(context.runtime, url=url)
-    except DigestError as error:
-        logger.info("adding source %s failed: %s", url[:200], error)
-        await context.reply(update, [texts("source_failed", reason=texts.failure(error))])
-        return
-    source, title = added.source, added.source.title or added.source.url
-    if added.created:
+
+    async def add() -> str:
+        try:
+            added = await following.add_source(context.runtime, url=url)
+        except DigestError as error:
+            logger.info("adding source %s failed: %s", url[:200], error)
+            return texts("source_failed", reason=texts.failure(error))
+        source, title = added.source, added.source.title or added.source.url
+        if not added.created:
+            return texts("source_exists", id=source.id, title=title)
         entries = added.result.new
         kind = source_kind(texts, source.kind, links=added.result.links)
-        reply = texts.plural("source_added", entries, id=source.id, title=title, kind=kind, entries=entries)
-    else:
-        reply = texts("source_exists", id=source.id, title=title)
-    await context.reply(update, [reply])
+        return texts.plural("source_added", entries, id=source.id, title=title, kind=kind, entries=entries)
+
+    # Discovery and the first poll can take minutes on a slow or polite site.
+    await context.answer_later(update, texts("checking"), add)
 
 
 @bot_admins_only
