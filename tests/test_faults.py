@@ -188,3 +188,39 @@ async def test_a_slow_site_and_a_huge_filter_hold_up_no_other_chat(
         assert "20" in refused.text  # the limit, said at once
         [result] = await fake.wait_for_messages(ADMIN, 1, after=1, timeout=30)
         assert result.method == "editMessageText" and result.message_id == checking.message_id
+
+
+async def test_a_digest_due_during_a_slow_poll_is_queued_on_time(
+    fake: FakeTelegram, sqlite_url: str, site
+) -> None:
+    def slow(handler) -> None:
+        time.sleep(8)
+        handler.send_response(404)
+        handler.end_headers()
+
+    site.routes["/feed.xml"] = slow
+    async with running_bot(
+        fake,
+        sqlite_url,
+        fetch_allow_private_addresses=True,
+        scheduler_interval_seconds=0.3,
+        delivery_chat_interval_seconds=0,
+    ) as application:
+        await fake.reply_to(6101, "/subscribe")
+        runtime = application.bot_data.runtime
+        async with session_scope(runtime.sessions) as session:
+            await source_queries.add_source(
+                session, url=site.url("/feed.xml"), kind="feed", title="Slow", poll_interval_seconds=1800
+            )
+        while not site.hits.get("/feed.xml"):  # the polling round has begun and waits on the site
+            await asyncio.sleep(0.05)
+        fake.send_document(ADMIN, OWN_SAMPLE.name, OWN_SAMPLE.read_bytes())
+        await fake.wait_for_messages(ADMIN, 2, timeout=10)
+        async with session_scope(runtime.sessions) as session:
+            reader = await subscriber_queries.get_subscriber(session, chat_id=6101)
+            reader.next_digest_at = datetime.now(UTC) - timedelta(seconds=1)
+            session.add(reader)
+        started = asyncio.get_running_loop().time()
+        [digest] = await fake.wait_for_messages(6101, 1, after=1, timeout=10)
+        assert asyncio.get_running_loop().time() - started < 3.0  # the poll still waits on the site
+        assert "城市夜间公交" in digest.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -43,7 +44,7 @@ from bot.usecases.callbacks import ActionButton, ArticleButton, SectionButton, S
 from bot.usecases.compose import Composer
 from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.runtime import Runtime
-from bot.usecases.tick import run_tick
+from bot.usecases.tick import run_polling, run_tick
 from storage import Source
 
 logger = logging.getLogger(__name__)
@@ -178,14 +179,23 @@ def _admin_notifier(application: BotApplication):  # noqa: ANN202 - a SourcePaus
 
 
 async def _scheduler_tick(context: BotContext) -> None:
-    """The repeating job: poll due sources, queue due digests, wake the delivery worker."""
-    runtime = context.runtime
+    """The repeating job: queue due digests, wake the delivery worker."""
+    await _guarded(context.runtime, run_tick(context.runtime))
+
+
+async def _polling_round(context: BotContext) -> None:
+    """The other repeating job: poll due sources (and the backfills)."""
+    await _guarded(context.runtime, run_polling(context.runtime))
+
+
+async def _guarded(runtime: Runtime, work: Coroutine[Any, Any, object]) -> None:
+    """A database outage is two log lines (when it starts, when it ends), not a traceback a run."""
     try:
-        await run_tick(runtime)
+        await work
     except Exception as error:
         if not is_database_error(error):
             raise
-        runtime.database.failed(error)  # one line when it starts, one when it ends
+        runtime.database.failed(error)
     else:
         runtime.database.answered()
 
@@ -218,12 +228,16 @@ async def _post_init(application: BotApplication) -> None:
         data.monitoring = MonitoringServer(runtime, host=runtime.settings.monitoring_host, port=port)
         await data.monitoring.start()
     if data.roles.tick and application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _scheduler_tick,
-            interval=runtime.settings.scheduler_interval_seconds,
-            first=min(1.0, runtime.settings.scheduler_interval_seconds),
-            name="scheduler-tick",
-        )
+        # Two jobs, so that a long polling round (a slow site, a backlog after downtime) never
+        # delays a digest that falls due: APScheduler runs each job once at a time.
+        for job, name in ((_scheduler_tick, "scheduler-tick"), (_polling_round, "source-polling")):
+            application.job_queue.run_repeating(
+                job,
+                interval=runtime.settings.scheduler_interval_seconds,
+                first=min(1.0, runtime.settings.scheduler_interval_seconds),
+                name=name,
+                job_kwargs={"misfire_grace_time": None, "coalesce": True},
+            )
 
 
 async def _post_stop(application: BotApplication) -> None:

@@ -1,4 +1,4 @@
-"""The scheduler tick: poll the sources that are due, queue the digests that are due, advance schedules.
+"""The scheduler tick: queue the digests that are due and advance schedules; polling, its own job.
 
 No job per subscriber: the schedule lives in the database (``next_digest_at``),
 and one repeating job asks who is due. A digest missed during downtime is queued
@@ -87,13 +87,18 @@ async def _filtered(
 
 
 async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | None:
-    """One tick: poll due sources, queue due digests (waking the delivery after each batch); what
-    ``queue_due_digests`` says."""
+    """The scheduler tick: queue due digests (waking the delivery after each batch); what
+    ``queue_due_digests`` says. It never waits for polling, which is a job of its own."""
     with TICK_SECONDS.time():
-        await SourcePoller(runtime).poll_due(now=now)
         queued = await queue_due_digests(runtime.engine, runtime.sessions, now=now, on_queued=runtime.queued)
-        await upkeep.index_unindexed(runtime)  # articles stored before the search index, a batch a tick
-        await upkeep.group_ungrouped(runtime)  # … and before stories
     runtime.last_tick_at = utcnow()
     LAST_TICK.set(runtime.last_tick_at.timestamp())
     return queued
+
+
+async def run_polling(runtime: Runtime, *, now: datetime | None = None) -> None:
+    """The polling job: poll the sources that are due (a slow site delays only this job), then
+    the backfills of articles stored before search and stories, a batch a round."""
+    await SourcePoller(runtime).poll_due(now=now)
+    await upkeep.index_unindexed(runtime)
+    await upkeep.group_ungrouped(runtime)
