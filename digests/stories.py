@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from functools import cache
 from typing import Final
 
 from digests.filters import fold
@@ -24,11 +25,39 @@ SAME_STORY: Final = 0.5  # estimated Jaccard similarity of two texts of one stor
 MIN_SHINGLES: Final = 150  # a shorter text (about 150 characters) is too little to tell a story by
 _SEED: Final = 20261201  # fixed: signatures stored in the database must stay comparable
 _NOT_TEXT: Final = re.compile(r"[\W_]+")
+_KEEP: Final = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+@cache
+def _skeletons() -> dict[int, str]:
+    """Unicode's confusables (UTS #39, as confusable-homoglyphs ships them): each letter that
+    looks like a Latin letter or digit mapped to it — Cyrillic а to a, Greek ο to o — so a copy
+    disguised with look-alike letters signs like the original. Latin text itself, and Chinese,
+    Japanese and Korean characters (full-width forms: folding handles them) stay as they are."""
+    import json
+    from importlib.resources import files
+
+    table = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
+    mapping: dict[int, str] = {}
+    for source, candidates in table.items():
+        if len(source) != 1 or source.isascii() or _KEEP.match(source):
+            continue
+        # The table lists look-alikes both ways; the prototype kept is a Latin letter or digit.
+        latin = [c["c"] for c in candidates if len(c["c"]) == 1 and c["c"].isascii() and c["c"].isalnum()]
+        if latin:
+            mapping[ord(source)] = latin[0].lower()
+    return mapping
+
+
+def skeleton(text: str) -> str:
+    """The text with look-alike letters as the letters they imitate (then case folded)."""
+    return text.translate(_skeletons()).casefold()
 
 
 def shingles(text: str) -> set[str]:
-    """The text's overlapping character 5-grams, after folding and without spaces or punctuation."""
-    letters = _NOT_TEXT.sub("", fold(text))
+    """The text's overlapping character 5-grams, after folding (look-alike letters too) and
+    without spaces or punctuation."""
+    letters = _NOT_TEXT.sub("", skeleton(fold(text)))
     if len(letters) <= SHINGLE:
         return {letters} if letters else set()
     return {letters[i : i + SHINGLE] for i in range(len(letters) - SHINGLE + 1)}
