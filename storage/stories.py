@@ -27,20 +27,82 @@ _KEYS_PER_QUERY = 5_000
 _MATCHES_PER_ARTICLE = 300  # band matches read for each article grouped
 
 
-def story_text(article: digests.Article) -> str:
+BOILERPLATE_SAMPLE = 8  # the source's most recent other articles a new one is compared with
+_BOILERPLATE_MIN_CHARS = 40  # shorter paragraphs ("Share", a dateline) are left to noise removal
+_SIGNED_WITHOUT = "signed_without_boilerplate"  # in Article.structure: signed knowing its site's boilerplate
+
+
+def story_text(article: digests.Article, *, boilerplate: Collection[str] = ()) -> str:
     """What stories compare: the body (lead and paragraphs), not the title or headings, which
-    outlets rewrite."""
+    outlets rewrite; without the paragraphs its site repeats on other pages (a footer, a
+    disclaimer, a standing note) — unless too little is left to compare (a repost)."""
+    from digests.stories import MIN_SHINGLES
+
+    body = [p for p in article.paragraphs if p.strip() not in boilerplate]
+    own = "\n".join(body)
+    if len(body) < len(article.paragraphs) and len(own) >= MIN_SHINGLES:
+        return own
     return "\n".join(article.paragraphs) or article.title
+
+
+async def source_boilerplate(
+    session: AsyncSession, *, row: Article, article: digests.Article
+) -> tuple[frozenset[str], list[Article]]:
+    """The paragraphs of ``article`` that its source's recent other articles hold too, and
+    those articles that were signed before their site's boilerplate was known."""
+    if row.source_id is None:
+        return frozenset(), []
+    mine = {p.strip() for p in article.paragraphs if len(p.strip()) >= _BOILERPLATE_MIN_CHARS}
+    if not mine:
+        return frozenset(), []
+    recent = (
+        await session.exec(
+            select(Article)
+            .where(col(Article.source_id) == row.source_id, col(Article.id) != row.id)
+            .order_by(col(Article.fetched_at).desc())
+            .limit(BOILERPLATE_SAMPLE)
+        )
+    ).all()
+    if not recent:
+        return frozenset(), []
+    paragraphs: dict[int, set[str]] = {
+        other.id or 0: {p.strip() for p in (other.structure or {}).get("lead", ())} for other in recent
+    }
+    sections = await session.exec(
+        select(Section.article_id, Section.paragraphs).where(col(Section.article_id).in_(list(paragraphs)))
+    )
+    for article_id, found in sections.all():
+        paragraphs[article_id].update(p.strip() for p in found)
+    shared = frozenset(p for p in mine if any(p in found for found in paragraphs.values()))
+    stale = [
+        other
+        for other in recent
+        if shared & paragraphs[other.id or 0] and not (other.structure or {}).get(_SIGNED_WITHOUT)
+    ]
+    return shared, stale
 
 
 async def assign_story(
     session: AsyncSession, *, row: Article, article: digests.Article, now: datetime, keep_story: bool = False
 ) -> None:
-    """Sign one article, index its bands, and give it a story (``keep_story``: an edited article
-    keeps the story it has)."""
-    await assign_stories(
-        session, rows=[row], texts={row.id or 0: story_text(article)}, now=now, keep_story=keep_story
-    )
+    """Sign one article (without its site's boilerplate), index its bands, and give it a story
+    (``keep_story``: an edited article keeps the story it has). Articles of the site signed
+    before its boilerplate was known are signed again without it, keeping their stories."""
+    from storage.articles import to_digest_article
+
+    boilerplate, stale = await source_boilerplate(session, row=row, article=article)
+    if stale:
+        texts = {}
+        for other in stale:
+            found = await session.exec(select(Section).where(col(Section.article_id) == other.id))
+            loaded = to_digest_article(other, list(found.all()))
+            texts[other.id or 0] = story_text(loaded, boilerplate=boilerplate)
+            other.structure = {**(other.structure or {}), _SIGNED_WITHOUT: True}
+        await assign_stories(session, rows=stale, texts=texts, keep_story=True)  # each at its own time
+    if boilerplate:
+        row.structure = {**(row.structure or {}), _SIGNED_WITHOUT: True}
+    text = story_text(article, boilerplate=boilerplate)
+    await assign_stories(session, rows=[row], texts={row.id or 0: text}, now=now, keep_story=keep_story)
 
 
 async def assign_stories(

@@ -193,3 +193,40 @@ def test_a_copy_disguised_with_look_alike_letters_is_one_story() -> None:
     assert disguised != original
     first, second = signature(original), signature(disguised)
     assert first is not None and second is not None and same_story(first, second)
+
+
+FOOTER = "\n\n".join(
+    f"本网站所载内容仅供参考，第{n}条：未经书面许可，任何单位和个人不得转载、摘编或以其他方式使用本站内容，"
+    "违者将依法追究其法律责任。投资有风险，入市需谨慎，本文不构成任何投资建议，读者据此操作风险自担。"
+    for n in range(1, 31)
+)  # about 3,000 characters a site puts under every page
+
+
+async def test_two_different_stories_sharing_a_long_footer_stay_two_stories(runtime) -> None:
+    from storage import sources as source_queries
+
+    async with session_scope(runtime.sessions) as session:
+        source, _ = await source_queries.add_source(
+            session,
+            url="https://broker.example/feed",
+            kind="feed",
+            title="Broker",
+            poll_interval_seconds=1800,
+        )
+        first, _ = await article_queries.save_article(
+            session, article=parse_article(f"# 普京会见特使\n\n{STORY}\n\n{FOOTER}"), source_id=source.id
+        )
+        second, _ = await article_queries.save_article(
+            session, article=parse_article(f"# 央行维持利率\n\n{OTHER}\n\n{FOOTER}"), source_id=source.id
+        )
+        # The same story from another site, with that site's own footer: still one story.
+        elsewhere, _ = await source_queries.add_source(
+            session, url="https://other.example/feed", kind="feed", title="Other", poll_interval_seconds=1800
+        )
+        copy, _ = await article_queries.save_article(
+            session,
+            article=parse_article(f"# 普京与特使会谈\n\n{STORY}\n\n版权所有 © 2026 示例网。"),
+            source_id=elsewhere.id,
+        )
+    assert first.story_id == first.id and second.story_id == second.id  # two stories, both delivered
+    assert copy.story_id == first.id
