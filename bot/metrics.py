@@ -78,8 +78,9 @@ def _histogram(name: str, documentation: str, buckets: tuple[float, ...] | None 
     def build(registry: CollectorRegistry) -> Any:
         from prometheus_client import Histogram
 
-        extra = {"buckets": buckets} if buckets else {}
-        return Histogram(name, documentation, registry=registry, **extra)
+        if buckets:
+            return Histogram(name, documentation, registry=registry, buckets=buckets)
+        return Histogram(name, documentation, registry=registry)
 
     return Metric(build)
 

@@ -17,6 +17,7 @@ from prometheus_client import (
     generate_latest,
 )
 from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 from bot.metrics import OUTBOX, registry
@@ -31,11 +32,11 @@ logger = logging.getLogger(__name__)
 class MonitoringServer:
     """``/metrics`` and ``/healthz`` on ``host:port`` in the running event loop (tornado)."""
 
-    def __init__(self, runtime: object, *, host: str, port: int) -> None:
+    def __init__(self, runtime: Runtime, *, host: str, port: int) -> None:
         self.runtime = runtime
         self.host = host
         self.port = port
-        self._server: object | None = None
+        self._server: HTTPServer | None = None
 
     async def start(self) -> None:
         registry()  # counting starts now
@@ -46,10 +47,10 @@ class MonitoringServer:
             ],
             log_function=lambda handler: None,
         )
+        sockets = bind_sockets(self.port, address=self.host)
+        self.port = sockets[0].getsockname()[1]  # port 0 (tests): the one the system chose
         server = HTTPServer(app)
-        server.listen(self.port, address=self.host)
-        if self.port == 0:  # tests: the port the system chose
-            self.port = next(iter(server._sockets.values())).getsockname()[1]
+        server.add_sockets(sockets)
         self._server = server
         logger.info("metrics and health on http://%s:%d/metrics and /healthz", self.host, self.port)
 

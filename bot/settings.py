@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -76,7 +76,7 @@ class Settings(BaseModel):
     @classmethod
     def from_environment(cls, env_file: Path | None = ENV_FILE) -> Settings:
         """The settings from the environment, then ``env_file``, then the defaults."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # text from the environment: pydantic validates it
         if env_file is not None and env_file.is_file():
             from dotenv import dotenv_values
 

@@ -107,7 +107,8 @@ class Texts:
         return self._translations.gettext(key).format(**_escaped(values))
 
     def plural(self, key: str, count: int, **values: object) -> str:
-        return self._translations.ngettext(key, key, count).format(**_escaped(values))
+        """The form for ``count`` (which is also the ``{count}`` of the text)."""
+        return self._translations.ngettext(key, key, count).format(**_escaped({"count": count, **values}))
 
     def failure(self, error: DigestError) -> str:
         """Why an article or source could not be read, in this language, as plain text (it goes

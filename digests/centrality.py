@@ -33,7 +33,7 @@ class StopWords:
 
     @stop_words.setter
     def stop_words(self, words) -> None:  # noqa: ANN001 - any iterable of words
-        self._stop_words = frozenset(map(self.normalize_word, words))
+        self._stop_words = frozenset(map(self.normalize_word, words))  # type: ignore[attr-defined]  # sumy's
 
 
 class CentralitySummarizer(StopWords, Summarizer):

@@ -134,7 +134,7 @@ async def system_resolver(host: str, port: int) -> list[str]:
         ) from err
     except UnicodeError as err:
         raise FetchError(f"not a valid host name: {host[:100]!r} ({err})", reason="bad_url") from None
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 async def resolve_checked(

@@ -13,6 +13,7 @@ from storage.models import (
     SpecialSchedule,
     Subscriber,
     Worker,
+    stored_id,
     utcnow,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "head_revision",
     "session_factory",
     "session_scope",
+    "stored_id",
     "upgrade",
     "utcnow",
 ]

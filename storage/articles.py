@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, time
 
 from sqlalchemy import func
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import digests
 from storage import search as search_index
 from storage import stories
-from storage.models import Article, Section, Source, SourceKind, utcnow
+from storage.models import Article, Section, Source, SourceKind, stored_id, utcnow
 
 
 def content_hash(article: digests.Article) -> str:
@@ -74,11 +74,11 @@ async def save_article(
     now: datetime | None = None,
     entry_key: str | None = None,
     announce: bool = True,
-    extra: dict[str, object] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> tuple[Article, bool]:
     """Store an article and its sections; the existing row and ``False`` when the text is known."""
     fingerprint = content_hash(article)
-    existing = (await session.exec(select(Article).where(Article.content_hash == fingerprint))).first()
+    existing = (await session.exec(select(Article).where(col(Article.content_hash) == fingerprint))).first()
     if existing is not None:
         return existing, False
     now = now or utcnow()
@@ -101,8 +101,8 @@ async def save_article(
     )
     session.add(row)
     await session.flush()
-    await _add_sections(session, article_id=row.id, article=article)
-    await search_index.index_article(session, article_id=row.id, article=article)
+    await _add_sections(session, article_id=stored_id(row.id), article=article)
+    await search_index.index_article(session, article_id=stored_id(row.id), article=article)
     await stories.assign_story(session, row=row, article=article, now=now)
     return row, True
 
@@ -122,12 +122,16 @@ async def _add_sections(session: AsyncSession, *, article_id: int, article: dige
 
 
 async def update_article(
-    session: AsyncSession, *, row: Article, article: digests.Article, extra: dict[str, object] | None = None
+    session: AsyncSession,
+    *,
+    row: Article,
+    article: digests.Article,
+    extra: Mapping[str, object] | None = None,
 ) -> bool:
     """An edited entry: new text and sections in place; ``False`` when the text is the same."""
     fingerprint = content_hash(article)
     if fingerprint != row.content_hash:
-        clash = (await session.exec(select(Article).where(Article.content_hash == fingerprint))).first()
+        clash = (await session.exec(select(Article).where(col(Article.content_hash) == fingerprint))).first()
         if clash is not None:
             return False  # the new text is stored already, as another article
     changed = fingerprint != row.content_hash
@@ -137,11 +141,11 @@ async def update_article(
     row.structure = {**_structure(article), **(extra or {})}
     session.add(row)
     if changed:
-        for section in await article_sections(session, article_id=row.id):
+        for section in await article_sections(session, article_id=stored_id(row.id)):
             await session.delete(section)
         await session.flush()
-        await _add_sections(session, article_id=row.id, article=article)
-        await search_index.index_article(session, article_id=row.id, article=article)
+        await _add_sections(session, article_id=stored_id(row.id), article=article)
+        await search_index.index_article(session, article_id=stored_id(row.id), article=article)
         # An edited article is not a new story: it keeps its own, with a new signature.
         await stories.assign_story(session, row=row, article=article, now=utcnow(), keep_story=True)
     return changed
@@ -166,7 +170,7 @@ async def recent_articles(session: AsyncSession, *, limit: int = 10) -> Sequence
 
 
 async def article_sections(session: AsyncSession, *, article_id: int) -> Sequence[Section]:
-    statement = select(Section).where(Section.article_id == article_id).order_by(col(Section.position))
+    statement = select(Section).where(col(Section.article_id) == article_id).order_by(col(Section.position))
     return (await session.exec(statement)).all()
 
 
@@ -178,7 +182,7 @@ async def content_hashes(session: AsyncSession, *, article_ids: Sequence[int]) -
 
 async def load_digest_article(session: AsyncSession, *, article: Article) -> digests.Article:
     """A stored article with its sections, as the digest engine's model."""
-    return to_digest_article(article, await article_sections(session, article_id=article.id))
+    return to_digest_article(article, await article_sections(session, article_id=stored_id(article.id)))
 
 
 async def count_articles(session: AsyncSession) -> int:
@@ -187,7 +191,7 @@ async def count_articles(session: AsyncSession) -> int:
 
 async def upload_source(session: AsyncSession) -> Source:
     """The source that articles published by hand (uploads, /publish) belong to."""
-    source = (await session.exec(select(Source).where(Source.kind == SourceKind.UPLOAD))).first()
+    source = (await session.exec(select(Source).where(col(Source.kind) == SourceKind.UPLOAD))).first()
     if source is None:
         source = Source(kind=SourceKind.UPLOAD, title="Published by admins", paused=True)
         session.add(source)
@@ -206,9 +210,9 @@ async def filter_texts(session: AsyncSession, *, article_ids: Collection[int]) -
         )
     ).all()
     parts: dict[int, list[str]] = {
-        int(i): list((structure or {}).get("lead", ())) for i, _, structure in rows
+        stored_id(i): list((structure or {}).get("lead", ())) for i, _, structure in rows
     }
-    titles = {int(i): title for i, title, _ in rows}
+    titles = {stored_id(i): title for i, title, _ in rows}
     sections = await session.exec(
         select(Section.article_id, Section.heading, Section.paragraphs)
         .where(col(Section.article_id).in_(ids))
@@ -224,7 +228,7 @@ async def announced_between(session: AsyncSession, *, after: datetime, until: da
     statement = select(Article.id).where(
         col(Article.announce).is_(True), col(Article.fetched_at) > after, col(Article.fetched_at) <= until
     )
-    return [int(i) for i in (await session.exec(statement)).all()]
+    return [stored_id(i) for i in (await session.exec(statement)).all()]
 
 
 async def origins(
@@ -242,5 +246,5 @@ async def origins(
     for article_id, url, title, kind in (await session.exec(statement)).all():
         host = (urlsplit(url).hostname or "") if url else ""
         name = (title if kind != SourceKind.UPLOAD else "") or host.removeprefix("www.")
-        found[int(article_id)] = (name, url)
+        found[stored_id(article_id)] = (name, url)
     return found

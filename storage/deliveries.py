@@ -7,14 +7,13 @@ crash costs at most a repeat of the sends that were in flight.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Executable,
     and_,
     bindparam,
     case,
@@ -26,7 +25,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,21 +40,23 @@ from storage.models import (
     SourceKind,
     SpecialSchedule,
     Subscriber,
+    table_of,
     utcnow,
 )
 
 OPEN_STATES = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 
-def _insert(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert constructor
-    # Imported here: a bot on SQLite never loads the PostgreSQL dialect, nor the reverse.
+def _insert(session: AsyncSession) -> Callable[..., Any]:
+    """The dialect's Insert constructor (with ON CONFLICT). Imported here: a bot on SQLite
+    never loads the PostgreSQL dialect, nor the reverse."""
     if dialect_name(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
 
-        return insert
-    from sqlalchemy.dialects.sqlite import insert
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
 
-    return insert
+    return sqlite.insert
 
 
 async def record_sent(
@@ -88,7 +90,7 @@ async def record_sent(
 _PAIRS_PER_STATEMENT = 4_000  # two bound values each: well under SQLite's limit of 32,766
 
 
-def _queue_from(session: AsyncSession, pairs: Select[Any]) -> Executable:
+def _queue_from(session: AsyncSession, pairs: Any) -> UpdateBase:  # pairs: a SELECT of pending rows
     """INSERT … SELECT pending rows, skipping pairs queued before (the UNIQUE constraint)."""
     columns = ["subscriber_id", "article_id", "state", "attempts", "message_ids", "queued_at"]
     return (
@@ -98,23 +100,23 @@ def _queue_from(session: AsyncSession, pairs: Select[Any]) -> Executable:
     )
 
 
-def _follows(article_source: ColumnElement[Any]) -> ColumnElement[bool]:
+def _follows(article_source: Any) -> ColumnElement[bool]:  # a column or a literal of the source id
     """The subscriber wants articles of this source: all sources, an admin upload, or a chosen one."""
     chosen = exists().where(
-        SourceFollow.subscriber_id == Subscriber.id, SourceFollow.source_id == article_source
+        col(SourceFollow.subscriber_id) == Subscriber.id, col(SourceFollow.source_id) == article_source
     )
-    uploads = select(Source.id).where(Source.kind == SourceKind.UPLOAD)
+    uploads = select(Source.id).where(col(Source.kind) == SourceKind.UPLOAD)
     return or_(
         col(Subscriber.follow_all).is_(True), article_source.is_(None), article_source.in_(uploads), chosen
     )
 
 
-def _story_not_sent(article_id: ColumnElement[Any], story: ColumnElement[Any]) -> ColumnElement[bool]:
+def _story_not_sent(article_id: Any, story: Any) -> ColumnElement[bool]:  # columns or literals
     """The chat holds no other version of the article's story (queued or sent)."""
     other = aliased(Article)
     return ~exists().where(
-        Delivery.subscriber_id == Subscriber.id,
-        Delivery.article_id == other.id,
+        col(Delivery.subscriber_id) == Subscriber.id,
+        col(Delivery.article_id) == other.id,
         other.id != article_id,
         other.story_id == story,
     )
@@ -125,7 +127,7 @@ def _pending_columns(now: datetime) -> tuple[ColumnElement[Any], ...]:
         literal(DeliveryState.PENDING.value),
         literal(0),
         bindparam("no_messages", [], type_=JSON),
-        bindparam("queued_at", now, type_=Delivery.__table__.c.queued_at.type),
+        bindparam("queued_at", now, type_=table_of(Delivery).c.queued_at.type),
     )
 
 
@@ -149,12 +151,12 @@ async def queue_scheduled(
         .where(
             among(session, Subscriber.id, subscriber_ids),
             col(Article.announce).is_(True),
-            _follows(Article.source_id),
+            _follows(col(Article.source_id)),
             # The first article of a story never waits on another version (most stories have one).
             or_(
                 col(Article.story_id).is_(None),
-                Article.story_id == Article.id,
-                _story_not_sent(Article.id, Article.story_id),
+                col(Article.story_id) == Article.id,
+                _story_not_sent(col(Article.id), col(Article.story_id)),
             ),
         )
     )
@@ -182,7 +184,7 @@ async def queue_instant(
     unfiltered = col(Subscriber.filter_key).is_(None)
     conditions = [
         col(Subscriber.active).is_(True),
-        Subscriber.schedule == SpecialSchedule.INSTANT,
+        col(Subscriber.schedule) == SpecialSchedule.INSTANT,
         since <= article.fetched_at,
         or_(unfiltered, col(Subscriber.filter_key).in_(list(accepted_keys))) if accepted_keys else unfiltered,
     ]
@@ -217,9 +219,9 @@ async def claim(
     # Two claims, each of which an index answers without sorting the outbox: sending rows whose
     # lease ran out (rare; by state and available_at), then the oldest pending rows (by state,
     # queued_at and id, read in order until the batch is full).
-    expired = and_(Delivery.state == DeliveryState.SENDING, col(Delivery.available_at) <= now)
+    expired = and_(col(Delivery.state) == DeliveryState.SENDING, col(Delivery.available_at) <= now)
     pending = and_(
-        Delivery.state == DeliveryState.PENDING,
+        col(Delivery.state) == DeliveryState.PENDING,
         or_(col(Delivery.available_at).is_(None), col(Delivery.available_at) <= now),
     )
     claimed = await _claim_where(session, expired, now=now, lease=lease, limit=limit, worker_id=worker_id)
@@ -247,7 +249,7 @@ async def _claim_where(
         .limit(limit)
     )
     if dialect_name(session) == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Delivery.__table__)
+        candidates = candidates.with_for_update(skip_locked=True, of=table_of(Delivery))
     statement = (
         update(Delivery)
         .where(col(Delivery.id).in_(candidates.scalar_subquery()))
@@ -257,12 +259,12 @@ async def _claim_where(
             attempts=Delivery.attempts + 1,
             claimed_by=worker_id,
         )
-        .returning(
+        .returning(  # type: ignore[call-overload]  # five columns: more than SQLAlchemy's overloads spell out
             Delivery.id, Delivery.subscriber_id, Delivery.article_id, Delivery.attempts, Delivery.queued_at
         )
     )
     rows = (await session.exec(statement)).all()
-    return [Claimed(*row[:4], queued_at=_aware(row[4])) for row in rows]
+    return [Claimed(row[0], row[1], row[2], row[3], queued_at=_aware(row[4])) for row in rows]
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -281,12 +283,12 @@ async def release_claims(session: AsyncSession, *, worker_ids: Sequence[str]) ->
         return 0
     result = await session.exec(
         update(Delivery)
-        .where(Delivery.state == DeliveryState.SENDING, col(Delivery.claimed_by).in_(list(worker_ids)))
+        .where(col(Delivery.state) == DeliveryState.SENDING, col(Delivery.claimed_by).in_(list(worker_ids)))
         .values(
             state=DeliveryState.PENDING,
             available_at=None,
             claimed_by=None,
-            attempts=case((Delivery.attempts > 0, Delivery.attempts - 1), else_=0),
+            attempts=case((col(Delivery.attempts) > 0, Delivery.attempts - 1), else_=0),
         )
     )
     return int(result.rowcount or 0)
@@ -295,7 +297,7 @@ async def release_claims(session: AsyncSession, *, worker_ids: Sequence[str]) ->
 async def retrying_count(session: AsyncSession, *, now: datetime) -> int:
     """Pending rows that failed to send and wait to be tried again (an outage, flood control)."""
     statement = select(func.count()).where(
-        Delivery.state == DeliveryState.PENDING,
+        col(Delivery.state) == DeliveryState.PENDING,
         col(Delivery.last_error).is_not(None),
         col(Delivery.available_at) > now,
     )
@@ -333,7 +335,7 @@ async def cancel_pending(session: AsyncSession, *, subscriber_id: int, reason: s
     """Fail what is still queued for a subscriber who left or cannot be reached."""
     result = await session.exec(
         update(Delivery)
-        .where(Delivery.subscriber_id == subscriber_id, col(Delivery.state).in_(OPEN_STATES))
+        .where(col(Delivery.subscriber_id) == subscriber_id, col(Delivery.state).in_(OPEN_STATES))
         .values(state=DeliveryState.FAILED, last_error=reason[:1024], available_at=None)
     )
     return int(result.rowcount or 0)
@@ -368,7 +370,7 @@ async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Fail
         select(Subscriber.chat_id, Article.title, Delivery.last_error, Delivery.queued_at)
         .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
         .join(Article, col(Article.id) == Delivery.article_id)
-        .where(Delivery.state == DeliveryState.FAILED)
+        .where(col(Delivery.state) == DeliveryState.FAILED)
         .order_by(col(Delivery.id).desc())
         .limit(limit)
     )
@@ -386,7 +388,7 @@ async def mark_sent_many(
 ) -> None:
     """Mark several deliveries sent in one executemany: (delivery ids, their message ids, the
     form they went out in) triples."""
-    table = Delivery.__table__
+    table = table_of(Delivery)
     statement = (
         table.update()
         .where(table.c.id == bindparam("delivery_id"))

@@ -41,7 +41,8 @@ def alembic_config(url: str) -> Config:
 @cache
 def head_revision() -> str | None:
     """The newest migration: the revision no other migration revises."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             (revisions if name == "revision" else revised).add(value)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Table,
     UniqueConstraint,
     true,
 )
@@ -71,6 +72,20 @@ class SpecialSchedule(StrEnum):
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table (SQLModel sets ``__table__`` at class creation, untyped)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def stored_id(value: int | None) -> int:
+    """A stored row's id: tables declare ``id: int | None`` (it is ``None`` only before the row
+    is flushed), and past storage an id is an ``int``; reading one too early is a bug."""
+    if value is None:
+        raise ValueError("a row's id was read before the row was stored")
+    return int(value)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
-from storage.models import Article, Source, SourceFollow, SourceKind, Subscriber, utcnow
+from storage.models import Article, Source, SourceFollow, SourceKind, Subscriber, stored_id, utcnow
 
 
 async def add_source(
@@ -23,7 +23,7 @@ async def add_source(
     now: datetime | None = None,
 ) -> tuple[Source, bool]:
     """The source for this URL, created (due now) unless it exists; ``True`` when new."""
-    existing = (await session.exec(select(Source).where(Source.url == url))).first()
+    existing = (await session.exec(select(Source).where(col(Source.url) == url))).first()
     if existing is not None:
         return existing, False
     now = now or utcnow()
@@ -41,12 +41,12 @@ async def add_source(
 
 
 # Feeds and pages are polled and managed; the one "upload" source only groups what admins published.
-_POLLED = Source.kind != SourceKind.UPLOAD
+_POLLED = col(Source.kind) != SourceKind.UPLOAD
 
 
 async def get_polled_source(session: AsyncSession, *, source_id: int) -> Source | None:
     """A feed or page by id; ``None`` for the uploads source and for ids that do not exist."""
-    return (await session.exec(select(Source).where(Source.id == source_id, _POLLED))).first()
+    return (await session.exec(select(Source).where(col(Source.id) == source_id, _POLLED))).first()
 
 
 async def list_sources(session: AsyncSession) -> Sequence[Source]:
@@ -138,13 +138,15 @@ async def entry_fingerprints(session: AsyncSession, *, source_id: int) -> dict[s
     """What each stored entry of a source said when stored, by entry key: one query for a poll."""
     fingerprint = col(Article.structure)["entry_fingerprint"].as_string()
     statement = select(Article.entry_key, fingerprint).where(
-        Article.source_id == source_id, col(Article.entry_key).is_not(None)
+        col(Article.source_id) == source_id, col(Article.entry_key).is_not(None)
     )
     return {key: value for key, value in (await session.exec(statement)).all() if key is not None}
 
 
 async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> Article | None:
-    statement = select(Article).where(Article.source_id == source_id, Article.entry_key == entry_key)
+    statement = select(Article).where(
+        col(Article.source_id) == source_id, col(Article.entry_key) == entry_key
+    )
     return (await session.exec(statement)).first()
 
 
@@ -155,7 +157,7 @@ async def followed_sources(session: AsyncSession, *, subscriber: Subscriber) -> 
     statement = (
         select(Source)
         .join(SourceFollow, col(SourceFollow.source_id) == Source.id)
-        .where(SourceFollow.subscriber_id == subscriber.id)
+        .where(col(SourceFollow.subscriber_id) == subscriber.id)
         .order_by(col(Source.id))
     )
     return (await session.exec(statement)).all()
@@ -168,18 +170,18 @@ async def follow(session: AsyncSession, *, subscriber: Subscriber, source_id: in
     session.add(subscriber)
     if source_id is None:
         subscriber.follow_all = True
-        await session.exec(delete(SourceFollow).where(SourceFollow.subscriber_id == subscriber.id))
+        await session.exec(delete(SourceFollow).where(col(SourceFollow.subscriber_id) == subscriber.id))
         return
     subscriber.follow_all = False
     exists = (
         await session.exec(
             select(SourceFollow).where(
-                SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
+                col(SourceFollow.subscriber_id) == subscriber.id, col(SourceFollow.source_id) == source_id
             )
         )
     ).first()
     if exists is None:
-        session.add(SourceFollow(subscriber_id=subscriber.id, source_id=source_id))
+        session.add(SourceFollow(subscriber_id=stored_id(subscriber.id), source_id=source_id))
 
 
 async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: int) -> None:
@@ -191,11 +193,13 @@ async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: 
         subscriber.follow_all = False
         for source in await list_sources(session):
             if source.id != source_id:
-                session.add(SourceFollow(subscriber_id=subscriber.id, source_id=source.id))
+                session.add(
+                    SourceFollow(subscriber_id=stored_id(subscriber.id), source_id=stored_id(source.id))
+                )
         return
     await session.exec(
         delete(SourceFollow).where(
-            SourceFollow.subscriber_id == subscriber.id, SourceFollow.source_id == source_id
+            col(SourceFollow.subscriber_id) == subscriber.id, col(SourceFollow.source_id) == source_id
         )
     )
 

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from storage.models import Article, ArticleBand, Section
+from storage.models import Article, ArticleBand, Section, stored_id
 
 STORY_WINDOW = timedelta(hours=48)
 _KEYS_PER_QUERY = 5_000
@@ -184,7 +184,7 @@ async def _stored_candidates(
     ordered = sorted(keys)
     for start in range(0, len(ordered), _KEYS_PER_QUERY):
         statement = (
-            select(ArticleBand.band_key, Article.id, Article.story_id, Article.signature, Article.fetched_at)
+            select(ArticleBand.band_key, Article.id, Article.story_id, Article.signature, Article.fetched_at)  # type: ignore[call-overload]  # SQLModel types select() up to four columns
             .join(Article, col(Article.id) == ArticleBand.article_id)
             .where(
                 col(ArticleBand.band_key).in_(ordered[start : start + _KEYS_PER_QUERY]),
@@ -231,4 +231,4 @@ async def unassigned_articles(
 async def story_versions(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, int]:
     """Each article's story id (its own id when it has none)."""
     statement = select(Article.id, Article.story_id).where(col(Article.id).in_(list(article_ids)))
-    return {int(i): int(story or i) for i, story in (await session.exec(statement)).all()}
+    return {stored_id(i): stored_id(story or i) for i, story in (await session.exec(statement)).all()}

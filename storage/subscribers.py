@@ -11,12 +11,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
-from storage.models import Subscriber, utcnow
+from storage.models import Subscriber, table_of, utcnow
 
 
 async def get_subscriber(session: AsyncSession, *, chat_id: int) -> Subscriber | None:
     """The subscriber row of a chat, if the bot has seen it."""
-    return (await session.exec(select(Subscriber).where(Subscriber.chat_id == chat_id))).first()
+    return (await session.exec(select(Subscriber).where(col(Subscriber.chat_id) == chat_id))).first()
 
 
 async def ensure_subscriber(
@@ -155,7 +155,7 @@ class DueSubscriber:
 async def due_subscribers(session: AsyncSession, *, now: datetime, limit: int) -> list[DueSubscriber]:
     """Active subscribers whose scheduled digest is due, oldest first (index ix_subscriber_due)."""
     statement = (
-        select(
+        select(  # type: ignore[call-overload]  # SQLModel types select() up to four columns
             Subscriber.id,
             Subscriber.schedule,
             Subscriber.timezone,
@@ -196,15 +196,15 @@ async def advance_schedules(
         return
     from sqlalchemy import bindparam
 
-    table = Subscriber.__table__
+    table = table_of(Subscriber)
     statement = (
         table.update()
         .where(table.c.id == bindparam("subscriber_id"))
         .values(next_digest_at=bindparam("next_at"), last_digest_at=bindparam("sent_at"))
     )
-    rows = [{"subscriber_id": key, "next_at": value, "sent_at": now} for key, value in next_times.items()]
+    values = [{"subscriber_id": key, "next_at": value, "sent_at": now} for key, value in next_times.items()]
     connection = await session.connection()
-    await connection.execute(statement, rows)
+    await connection.execute(statement, values)
 
 
 # What a chat chose: when a group migrates onto a chat the bot knows already, the choices of
@@ -280,7 +280,7 @@ class Recipient:
 
 
 async def recipients(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Recipient]:
-    statement = select(
+    statement = select(  # type: ignore[call-overload]  # SQLModel types select() up to four columns
         Subscriber.id,
         Subscriber.chat_id,
         Subscriber.digest_length,
@@ -327,8 +327,8 @@ async def filters_by_key(
     if keys is not None:
         chosen = chosen.where(col(Subscriber.filter_key).in_(list(keys)))
     if instant:
-        chosen = chosen.where(col(Subscriber.active).is_(True), Subscriber.schedule == "instant")
+        chosen = chosen.where(col(Subscriber.active).is_(True), col(Subscriber.schedule) == "instant")
     statement = select(Subscriber.filter_key, Subscriber.keyword_filter).where(
         col(Subscriber.id).in_(chosen.group_by(Subscriber.filter_key))
     )
-    return {key: value or {} for key, value in (await session.exec(statement)).all() if key}
+    return {key: dict(value or {}) for key, value in (await session.exec(statement)).all() if key}

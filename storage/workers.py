@@ -27,7 +27,7 @@ async def heartbeat(session: AsyncSession, *, worker_id: str, now: datetime) -> 
 
 async def other_workers(session: AsyncSession, *, worker_id: str) -> Sequence[Worker]:
     """Every registered worker but this one, oldest first."""
-    statement = select(Worker).where(Worker.id != worker_id).order_by(col(Worker.started_at))
+    statement = select(Worker).where(col(Worker.id) != worker_id).order_by(col(Worker.started_at))
     return (await session.exec(statement)).all()
 
 

@@ -119,8 +119,9 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
         # Leaky buckets of size one: evenly spaced sends. A bucket as large as the rate lets a
         # burst through after every pause, and Telegram counts bursts against a sliding second.
         group_rate = settings.rate_limit_group_per_minute
+        # The builder's type fixes its rate limiter's type before one is chosen: a PTB typing limit.
         builder = builder.rate_limiter(
-            AIORateLimiter(
+            AIORateLimiter(  # type: ignore[arg-type]
                 overall_max_rate=1,
                 overall_time_period=1 / settings.rate_limit_per_second,
                 group_max_rate=1 if group_rate else 0,

@@ -74,7 +74,7 @@ class TelegramSender:
                         result = await self.send_rich(chat_id, message.text, message.markup_json)
                     else:
                         result = await self._send_classic(chat_id, message)
-            return SendResult(Outcome.SENT, message_id=int(result["message_id"]))
+            return SendResult(Outcome.SENT, message_id=int(str(result["message_id"])))
         except RetryAfter as error:
             return SendResult(Outcome.RETRY, reason=str(error), retry_after=retry_after_seconds(error))
         except ChatMigrated as error:

@@ -22,7 +22,7 @@ from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import FetchedDocument, FetchError, fetch
 from digests.filters import KeywordFilter, article_text
-from storage import Source, SourceKind, session_scope, utcnow
+from storage import Source, SourceKind, session_scope, stored_id, utcnow
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import sources as source_queries
@@ -117,7 +117,7 @@ class SourcePoller:
                 session, url=url, kind=kind, title=title, poll_interval_seconds=interval
             )
         if not (created and poll_now):
-            return source, created, PollResult(source.id)
+            return source, created, PollResult(stored_id(source.id))
         return source, created, await self.poll(source, document=polled)  # None: fetched there
 
     async def poll_due(self, *, now: datetime | None = None, limit: int | None = None) -> list[PollResult]:
@@ -171,7 +171,7 @@ class SourcePoller:
                         last_modified=document.last_modified,
                         body_hash=source.body_hash,  # still the body last parsed
                     )
-                    return PollResult(source.id, not_modified=True)
+                    return PollResult(stored_id(source.id), not_modified=True)
                 first_poll = source.last_polled_at is None
                 skipped: dict[str, str] | None = None
                 if source.kind == SourceKind.FEED:
@@ -254,7 +254,7 @@ class SourcePoller:
         if source.paused:
             for hook in self.runtime.on_source_paused:
                 await hook(source, error)
-        return PollResult(source.id, error=error)
+        return PollResult(stored_id(source.id), error=error)
 
     async def _ingest_feed(
         self, source: Source, data: bytes, content_type: str | None, first_poll: bool
@@ -279,7 +279,7 @@ class SourcePoller:
         one batch as the back catalogue, known and never fetched, and any later one is news."""
         settings = self.runtime.settings
         async with session_scope(self.runtime.sessions) as session:
-            stored = await source_queries.entry_fingerprints(session, source_id=source.id)
+            stored = await source_queries.entry_fingerprints(session, source_id=stored_id(source.id))
         listed = {e.key for e in entries}
         # Skipped entries still listed are remembered; those the feed dropped are forgotten.
         skipped = {k: v for k, v in source.skipped_entries.items() if k in listed and k not in stored}
@@ -342,7 +342,7 @@ class SourcePoller:
             )
             logger.info("source %s: %s", source.id, note)
         result = PollResult(
-            source.id, new=new, updated=updated, announced=announced, note=note, links=len(entries)
+            stored_id(source.id), new=new, updated=updated, announced=announced, note=note, links=len(entries)
         )
         # A site's back catalogue is remembered whole (bounded by what it lists: a sitemap's
         # 50,000 URLs at most), or forgotten URLs would come back as news, a batch a poll.
@@ -369,7 +369,9 @@ class SourcePoller:
                 return "filtered"
         async with session_scope(self.runtime.sessions) as session:
             existing = (
-                await source_queries.article_by_entry(session, source_id=source.id, entry_key=entry.key)
+                await source_queries.article_by_entry(
+                    session, source_id=stored_id(source.id), entry_key=entry.key
+                )
                 if stored
                 else None
             )
@@ -394,9 +396,9 @@ class SourcePoller:
                 extra=extra,
             )
             if created and announce:
-                keys = await accepting_keys(session, article_id=row.id)
+                keys = await accepting_keys(session, article_id=stored_id(row.id))
                 await delivery_queries.queue_instant(
-                    session, article_id=row.id, now=row.fetched_at, accepted_keys=keys
+                    session, article_id=stored_id(row.id), now=row.fetched_at, accepted_keys=keys
                 )
         if not created:
             return "copy"
@@ -421,8 +423,8 @@ class SourcePoller:
             return [_linked_entry(link.url) for link in links], True
         sitemap = await asyncio.to_thread(parse_sitemap, document.content, base_url=document.url)
         # A sitemap speaks for its own site: child sitemaps and URLs on other hosts are not followed.
-        hosts = (h.removeprefix("www.") for h in self.runtime.settings.site_article_hosts)
-        allowed = {site_host(source.url or ""), site_host(document.url), *hosts}
+        own = (h.removeprefix("www.") for h in self.runtime.settings.site_article_hosts)
+        allowed = {site_host(source.url or ""), site_host(document.url), *own}
         sitemap = replace(sitemap, entries=tuple(e for e in sitemap.entries if site_host(e.url) in allowed))
         since = (
             source.last_polled_at - timedelta(seconds=2 * source.poll_interval_seconds)
@@ -449,8 +451,7 @@ class SourcePoller:
         logger.debug(
             "source %s: %d sitemap URLs, %d since the last poll", source.id, len(entries), len(fresh)
         )
-        entries = [_linked_entry(e.url, published=e.date, title=e.title) for e in fresh]
-        return entries, not sitemap.index
+        return [_linked_entry(e.url, published=e.date, title=e.title) for e in fresh], not sitemap.index
 
     async def _linked_article(self, entry: FeedEntry) -> digests.Article:
         """The article a link leads to, fetched politely; ``DigestError`` when the page turns out
@@ -509,7 +510,7 @@ class SourcePoller:
         # A page is one entry, known by its link, that is news whenever it is new after the first poll.
         outcome = await self._store_entry(source, entry, article, first_poll, recent=True)
         return PollResult(
-            source.id,
+            stored_id(source.id),
             new=int(outcome in ("new", "announced")),
             updated=int(outcome == "updated"),
             announced=int(outcome == "announced"),

@@ -15,7 +15,7 @@ from digests.feeds import looks_like_feed
 from digests.fetch import fetch
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
-from storage import session_scope
+from storage import session_scope, stored_id
 from storage import uploads as upload_queries
 from storage.models import PendingUpload
 
@@ -70,9 +70,9 @@ async def publish_bytes(
         )
         queued = 0
         if created:
-            keys = await accepting_keys(session, article_id=row.id)
+            keys = await accepting_keys(session, article_id=stored_id(row.id))
             queued = await delivery_queries.queue_instant(
-                session, article_id=row.id, now=row.fetched_at, accepted_keys=keys
+                session, article_id=stored_id(row.id), now=row.fetched_at, accepted_keys=keys
             )
     logger.info(
         "published article %s (%s, new: %s, queued for %d instant subscribers)",
@@ -85,9 +85,11 @@ async def publish_bytes(
         ARTICLES.labels(via="upload").inc()
     if queued:
         runtime.queued()
-    stored = (await runtime.renderer.load_articles([row.id]))[row.id]  # as stored, through the cache
-    preview = await runtime.renderer.overview(row.id, stored, length="normal")
-    return Published(row.id, row.title, len(stored.sections), created, preview)
+    stored = (await runtime.renderer.load_articles([stored_id(row.id)]))[
+        stored_id(row.id)
+    ]  # as stored, through the cache
+    preview = await runtime.renderer.overview(stored_id(row.id), stored, length="normal")
+    return Published(stored_id(row.id), row.title, len(stored.sections), created, preview)
 
 
 async def publish_url(runtime: Runtime, url: str) -> Published:

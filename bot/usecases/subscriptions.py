@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.usecases.runtime import Runtime
 from bot.usecases.schedules import next_digest_at
-from storage import Source, Subscriber, session_scope, utcnow
+from storage import Source, Subscriber, session_scope, stored_id, utcnow
 from storage import deliveries as delivery_queries
 from storage import sources as source_queries
 from storage import subscribers as subscriber_queries
@@ -50,7 +50,9 @@ async def set_subscribed(runtime: Runtime, *, subscriber: Subscriber, subscribed
                 session, subscriber=subscriber, next_digest_at=due, now=now
             )
         left = await subscriber_queries.unsubscribe(session, subscriber=subscriber)
-        await delivery_queries.cancel_pending(session, subscriber_id=subscriber.id, reason="unsubscribed")
+        await delivery_queries.cancel_pending(
+            session, subscriber_id=stored_id(subscriber.id), reason="unsubscribed"
+        )
         return left
 
 
@@ -100,7 +102,7 @@ async def follow_source(runtime: Runtime, *, subscriber: Subscriber, source: Sou
 async def unfollow_source(runtime: Runtime, *, subscriber: Subscriber, source: Source) -> None:
     """Stop following one source; following all turns into following all the others."""
     async with session_scope(runtime.sessions) as session:
-        await source_queries.unfollow(session, subscriber=subscriber, source_id=source.id)
+        await source_queries.unfollow(session, subscriber=subscriber, source_id=stored_id(source.id))
 
 
 async def followed_sources(runtime: Runtime, *, subscriber: Subscriber) -> Sequence[Source]:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers the tables on the metadata
-from storage.db import create_engine
+from storage.db import DEFAULT_DATABASE_URL, create_engine
 
 target_metadata = SQLModel.metadata
 
@@ -26,7 +26,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or DEFAULT_DATABASE_URL)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

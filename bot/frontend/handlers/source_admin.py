@@ -76,7 +76,7 @@ async def list_sources(update: Update, context: BotContext) -> None:
         if source.last_error:
             if source.error_count:
                 count = source.error_count
-                lines.append(texts.plural("source_error", count, error=source.last_error[:200], count=count))
+                lines.append(texts.plural("source_error", count, error=source.last_error[:200]))
             else:  # a note of a poll that worked, such as entries left for later
                 lines.append(texts("source_note", note=source.last_error[:200]))
     await context.reply(update, ["\n".join(lines)])
