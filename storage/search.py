@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, TextClause, text
-from sqlmodel import col, select
+from sqlalchemy import Integer, Result, String, TextClause, text
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
 from storage.db import dialect_name
-from storage.models import Article, stored_id
+from storage.models import UtcDateTime
 
 
 def _document(article: digests.Article) -> str:
@@ -29,7 +29,7 @@ def _document(article: digests.Article) -> str:
     return " ".join(search_terms(article_text(article)))
 
 
-async def _execute(session: AsyncSession, statement: TextClause) -> Result[Any]:
+async def _execute(session: AsyncSession, statement: TextClause | TextualSelect) -> Result[Any]:
     """Raw SQL in the session's transaction (SQLModel's ``exec`` is typed for its own statements)."""
     return await (await session.connection()).execute(statement)
 
@@ -76,9 +76,10 @@ async def unindexed_articles(session: AsyncSession, *, limit: int = 100) -> Sequ
 
 
 async def search_articles(
-    session: AsyncSession, *, query: str, limit: int = 10
+    session: AsyncSession, *, query: str, limit: int = 10, offset: int = 0
 ) -> list[tuple[int, str, datetime]]:
-    """(id, title, published) of the articles holding every word of ``query``, newest first."""
+    """(id, title, published) of the articles holding every word of ``query``, newest first: one
+    query matches, joins, sorts and limits in the database (no list of ids comes back to it)."""
     from digests.search import search_terms
 
     terms = search_terms(query, query=True)
@@ -86,20 +87,18 @@ async def search_articles(
         return []
     if _sqlite(session):
         match = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        matching = text("SELECT rowid FROM article_search WHERE article_search MATCH :match").bindparams(
-            match=match
-        )
+        found = text(
+            "SELECT article.id, article.title, article.published_at FROM article_search "
+            "JOIN article ON article.id = article_search.rowid WHERE article_search MATCH :match "
+            "ORDER BY article.published_at DESC, article.id DESC LIMIT :limit OFFSET :offset"
+        ).bindparams(match=match, limit=limit, offset=offset)
     else:
-        matching = text(
-            "SELECT article_id FROM article_search WHERE document @@ plainto_tsquery('simple', :terms)"
-        ).bindparams(terms=" ".join(terms))
-    ids = [int(row[0]) for row in (await _execute(session, matching)).all()]
-    if not ids:
-        return []
-    statement = (
-        select(Article.id, Article.title, Article.published_at)
-        .where(col(Article.id).in_(ids))
-        .order_by(col(Article.published_at).desc(), col(Article.id).desc())
-        .limit(limit)
-    )
-    return [(stored_id(i), title, published) for i, title, published in (await session.exec(statement)).all()]
+        found = text(
+            "SELECT article.id, article.title, article.published_at FROM article_search "
+            "JOIN article ON article.id = article_search.article_id "
+            "WHERE article_search.document @@ plainto_tsquery('simple', :terms) "
+            "ORDER BY article.published_at DESC, article.id DESC LIMIT :limit OFFSET :offset"
+        ).bindparams(terms=" ".join(terms), limit=limit, offset=offset)
+    typed = found.columns(id=Integer(), title=String(), published_at=UtcDateTime())
+    rows: Sequence[Any] = (await _execute(session, typed)).all()
+    return [(int(row[0]), str(row[1]), row[2]) for row in rows]

@@ -86,7 +86,13 @@ async def test_rss_feed_lifecycle(site, poller) -> None:
     assert first.new == 2 and first.announced == 0  # the back catalogue is stored, not sent
     stored = await _articles(source_poller)
     assert [a.title for a in stored] == ["Alpha", "Beta"]
-    assert [len(a.structure["lead"]) >= 0 for a in stored] and not any(a.announce for a in stored)
+    assert not any(a.announce for a in stored)
+    from storage import articles as article_queries
+
+    async with session_scope(source_poller.runtime.sessions) as session:
+        loaded = [await article_queries.load_digest_article(session, article=a) for a in stored]
+    assert [[s.heading for s in a.sections] for a in loaded] == [["Background", "Now"]] * 2
+    assert all(a.title in " ".join(a.paragraphs) for a in loaded)  # each entry's own text
 
     second = await source_poller.poll(source)
     assert second.not_modified  # the server answered 304
