@@ -99,6 +99,7 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
         .base_file_url(settings.telegram_api_file_url)
         .request(
             LeanHTTPXRequest(
+                base_url=settings.telegram_api_base_url,
                 connection_pool_size=settings.telegram_connections + 2,  # two spare for replies to commands
                 read_timeout=settings.telegram_timeout_seconds,
                 write_timeout=settings.telegram_timeout_seconds,
