@@ -36,13 +36,17 @@ def story_text(article: digests.Article, *, boilerplate: Collection[str] = ()) -
     """What stories compare: the body (lead and paragraphs), not the title or headings, which
     outlets rewrite; without the paragraphs its site repeats on other pages (a footer, a
     disclaimer, a standing note) — unless too little is left to compare (a repost)."""
+    return _body_text(article.paragraphs, article.title, boilerplate)
+
+
+def _body_text(paragraphs: Sequence[str], title: str, boilerplate: Collection[str]) -> str:
     from digests.stories import MIN_SHINGLES
 
-    body = [p for p in article.paragraphs if p.strip() not in boilerplate]
+    body = [p for p in paragraphs if p.strip() not in boilerplate]
     own = "\n".join(body)
-    if len(body) < len(article.paragraphs) and len(own) >= MIN_SHINGLES:
+    if len(body) < len(paragraphs) and len(own) >= MIN_SHINGLES:
         return own
-    return "\n".join(article.paragraphs) or article.title
+    return "\n".join(paragraphs) or title
 
 
 async def source_boilerplate(
@@ -88,15 +92,17 @@ async def assign_story(
     """Sign one article (without its site's boilerplate), index its bands, and give it a story
     (``keep_story``: an edited article keeps the story it has). Articles of the site signed
     before its boilerplate was known are signed again without it, keeping their stories."""
-    from storage.articles import to_digest_article
-
     boilerplate, stale = await source_boilerplate(session, row=row, article=article)
     if stale:
         texts = {}
         for other in stale:
-            found = await session.exec(select(Section).where(col(Section.article_id) == other.id))
-            loaded = to_digest_article(other, list(found.all()))
-            texts[other.id or 0] = story_text(loaded, boilerplate=boilerplate)
+            found = await session.exec(
+                select(Section.paragraphs)
+                .where(col(Section.article_id) == other.id)
+                .order_by(col(Section.position))
+            )
+            body = [*(other.structure or {}).get("lead", ()), *(p for part in found.all() for p in part)]
+            texts[other.id or 0] = _body_text(body, other.title, boilerplate)
             other.structure = {**(other.structure or {}), _SIGNED_WITHOUT: True}
         await assign_stories(session, rows=stale, texts=texts, keep_story=True)  # each at its own time
     if boilerplate:
