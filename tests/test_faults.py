@@ -224,3 +224,31 @@ async def test_a_digest_due_during_a_slow_poll_is_queued_on_time(
         [digest] = await fake.wait_for_messages(6101, 1, after=1, timeout=10)
         assert asyncio.get_running_loop().time() - started < 3.0  # the poll still waits on the site
         assert "城市夜间公交" in digest.text
+
+
+async def test_settings_of_a_chat_following_sixty_sources_stay_one_message(
+    fake: FakeTelegram, sqlite_url: str
+) -> None:
+    async with running_bot(fake, sqlite_url) as application:
+        await fake.reply_to(6201, "/start")
+        runtime = application.bot_data.runtime
+        async with session_scope(runtime.sessions) as session:
+            reader = await subscriber_queries.get_subscriber(session, chat_id=6201)
+            for n in range(60):
+                source, _ = await source_queries.add_source(
+                    session,
+                    url=f"https://feeds{n}.example/feed.xml",
+                    kind="feed",
+                    title=f"A source with a long title, number {n}, " + "y" * 80,
+                    poll_interval_seconds=1800,
+                    now=datetime.now(UTC) + timedelta(days=1),
+                )
+                await source_queries.follow(session, subscriber=reader, source_id=source.id)
+        [shown] = await fake.reply_to(6201, "/settings")
+        assert "#1 " in shown.text and "+30" in shown.text and telegram_length(shown.raw) <= TELEGRAM_LIMIT
+        button = next(b for b in shown.buttons if b["callback_data"] == "set:length:long")
+        before = len(fake.messages_to(6201))
+        fake.press_button(6201, shown, button["callback_data"])
+        [edited] = await fake.wait_for_messages(6201, 1, after=before, timeout=10)
+        assert edited.method == "editMessageText" and "+30" in edited.text
+        assert fake.state.html_errors == []

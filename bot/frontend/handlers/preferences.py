@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext, Reader
 from bot.frontend.keyboards import settings_keyboard
-from bot.texts import LANGUAGES, Texts, describe_schedule
+from bot.texts import LANGUAGES, Texts, describe_schedule, shorten
 from bot.usecases import subscriptions
 from bot.usecases.callbacks import ActionButton, ForgedCallback, SettingButton
 from bot.usecases.rendering import LENGTHS
@@ -18,11 +18,16 @@ from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule
 from digests.filters import KeywordFilter
 from storage import DigestFormat, Subscriber, utcnow
 
+SOURCES_SHOWN = 30
+
 
 async def settings_text(context: BotContext, subscriber: Subscriber, texts: Texts) -> str:
     """The settings, with the sources the chat follows."""
     followed = await subscriptions.followed_sources(context.runtime, subscriber=subscriber)
-    chosen = ", ".join(f"#{s.id} {s.title or s.url}" for s in followed) or texts("sources_all")
+    # A chat may follow many sources: the settings stay one message (an edit cannot split).
+    shown = [f"#{s.id} {shorten(s.title or s.url or '', 40)}" for s in followed[:SOURCES_SHOWN]]
+    more = f" … +{len(followed) - SOURCES_SHOWN}" if len(followed) > SOURCES_SHOWN else ""
+    chosen = (", ".join(shown) + more) or texts("sources_all")
     return (
         texts(
             "settings",
@@ -36,7 +41,14 @@ async def settings_text(context: BotContext, subscriber: Subscriber, texts: Text
         + texts("settings_sources", sources=chosen)
         + "\n"
         + texts("settings_filter", filter=_filter_summary(subscriber, texts))
+        + "\n"
+        + texts("settings_format", format=texts(f"format_{_format_of(context, subscriber)}"))
     )
+
+
+def _format_of(context: BotContext, subscriber: Subscriber) -> str:
+    """The form this chat's digests take: its choice, within what the bot and its API allow."""
+    return str(context.runtime.rich.form_for(subscriber.digest_format))
 
 
 def _filter_summary(subscriber: Subscriber, texts: Texts) -> str:

@@ -40,27 +40,32 @@ from storage.locks import LivenessLock, worker_is_alive
 from storage.subscribers import Recipient
 
 logger = logging.getLogger(__name__)
+_DEFAULTS = Settings.model_fields
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     """How the worker claims, paces and retries."""
 
-    batch_size: int = 100
-    concurrency: int = 16  # sends in flight (not yet recorded): also the bound on duplicates after a crash
-    lease: timedelta = timedelta(seconds=120)
-    max_attempts: int = 6
-    backoff_base: float = 10.0
+    # The defaults are the settings' (one place for each: bot.settings).
+    batch_size: int = _DEFAULTS["delivery_batch_size"].default
+    # Sends in flight (not yet recorded): also the bound on duplicates after a crash.
+    concurrency: int = _DEFAULTS["delivery_concurrency"].default
+    lease: timedelta = timedelta(seconds=_DEFAULTS["delivery_lease_seconds"].default)
+    max_attempts: int = _DEFAULTS["delivery_max_attempts"].default
+    backoff_base: float = _DEFAULTS["delivery_backoff_seconds"].default
     backoff_max: float = 3600.0
     idle_wait: float = 2.0
-    chat_interval: float = 1.0  # between the messages of one digest to one chat
+    chat_interval: float = _DEFAULTS[
+        "delivery_chat_interval_seconds"
+    ].default  # between one digest's messages
     # While Telegram fails (timeouts, network errors, 5xx) a digest is retried as long as it is
     # this fresh; only definite refusals end it sooner.
-    fresh: timedelta = timedelta(hours=24)
+    fresh: timedelta = timedelta(hours=_DEFAULTS["delivery_fresh_hours"].default)
     outage_after: int = 3  # failed sends in a row, across chats, that pause all claiming
     outage_pause_max: float = 60.0
     recovery_interval: float = 5.0  # how often claims of dead workers are looked for
-    briefing_after: int = 3  # a digest of more articles comes as one briefing (not at length long)
+    briefing_after: int = _DEFAULTS["briefing_after_articles"].default  # more articles: one briefing
     unrecorded_wait: float = 30.0  # at stop, how long sends the database missed may wait to be recorded
 
     @classmethod
