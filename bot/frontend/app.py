@@ -13,11 +13,8 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
     CommandHandler,
     Defaults,
-    MessageHandler,
-    filters,
 )
 
 from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
@@ -40,7 +37,6 @@ from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
 from bot.texts import COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
-from bot.usecases.callbacks import ActionButton, ArticleButton, SectionButton, SettingButton
 from bot.usecases.compose import Composer
 from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.runtime import Runtime
@@ -56,32 +52,25 @@ class MissingTokenError(RuntimeError):
     """No TELEGRAM_BOT_TOKEN: the bot cannot start."""
 
 
+# One module per feature, each with the handlers it registers; the fallback comes last.
+FEATURES = (
+    start,
+    subscriptions,
+    reading,
+    preferences,
+    publishing,
+    stats,
+    source_admin,
+    searching,
+    keyword_filters,
+    fallback,
+)
 COMMAND_HANDLERS = {
-    "start": start.start,
-    "help": start.help_command,
-    "whoami": start.whoami,
-    "language": start.language,
-    "subscribe": subscriptions.subscribe,
-    "unsubscribe": subscriptions.unsubscribe,
-    "latest": reading.latest,
-    "articles": reading.articles,
-    "sections": reading.sections,
-    "section": reading.section,
-    "digest": reading.digest,
-    "settings": preferences.settings,
-    "schedule": preferences.schedule,
-    "timezone": preferences.timezone,
-    "length": preferences.length,
-    "format": preferences.digest_format,
-    "publish": publishing.publish,
-    "stats": stats.stats,
-    "addsource": source_admin.add_source,
-    "sources": source_admin.list_sources,
-    "removesource": source_admin.remove_source,
-    "pausesource": source_admin.pause_source,
-    "search": searching.search,
-    "filter": keyword_filters.keyword_filter,
-    "sourcefilter": keyword_filters.source_filter,
+    command: handler.callback
+    for feature in FEATURES
+    for handler in feature.HANDLERS
+    if isinstance(handler, CommandHandler)
+    for command in handler.commands
 }
 
 
@@ -143,18 +132,8 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
 
 
 def _add_handlers(application: BotApplication) -> None:
-    for name, callback in COMMAND_HANDLERS.items():
-        application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(reading.section_button, pattern=SectionButton.pattern()))
-    settings_pattern = SettingButton.pattern()
-    application.add_handler(CallbackQueryHandler(preferences.settings_button, pattern=settings_pattern))
-    subscribe, latest = ActionButton("subscribe").pack(), ActionButton("latest").pack()
-    application.add_handler(CallbackQueryHandler(subscriptions.subscribe_button, pattern=rf"^{subscribe}$"))
-    application.add_handler(CallbackQueryHandler(reading.latest_button, pattern=rf"^{latest}$"))
-    application.add_handler(CallbackQueryHandler(reading.overview_button, pattern=ArticleButton.pattern()))
-    application.add_handler(MessageHandler(filters.Document.ALL, publishing.document))
-    application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
+    for feature in FEATURES:
+        application.add_handlers(feature.HANDLERS)
     application.add_error_handler(fallback.error_handler)
 
 

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.ext import MessageHandler, filters
 
 from bot.frontend.context import BotContext
 from bot.texts import language_for, texts_for
@@ -41,3 +42,10 @@ async def error_handler(update: object, context: BotContext) -> None:
             await context.bot.send_message(update.effective_chat.id, texts_for(language)("error"))
         except Exception:
             logger.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+# Last: what no feature took (an unknown command, plain text).
+HANDLERS = [
+    MessageHandler(filters.COMMAND, unknown_command),
+    MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),
+]

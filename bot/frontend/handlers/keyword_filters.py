@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from telegram import Update
+from telegram.ext import CommandHandler
 
 from bot.frontend.access import bot_admins_only, chat_admins_only
 from bot.frontend.context import BotContext
@@ -81,3 +82,9 @@ async def _reply_changed(
         return
     key = keys[1] if changed.empty else keys[0]
     await context.reply(update, [texts(key, **values, **describe_filter(changed, texts))])
+
+
+HANDLERS = [
+    CommandHandler("filter", keyword_filter),
+    CommandHandler("sourcefilter", source_filter),
+]

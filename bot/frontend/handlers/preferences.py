@@ -6,6 +6,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext, Reader
@@ -214,3 +215,13 @@ async def settings_button(update: Update, context: BotContext) -> None:
     await query.edit_message_text(
         await settings_text(context, subscriber, texts), reply_markup=settings_keyboard(subscriber, texts)
     )
+
+
+HANDLERS = [
+    CommandHandler("settings", settings),
+    CommandHandler("schedule", schedule),
+    CommandHandler("timezone", timezone),
+    CommandHandler("length", length),
+    CommandHandler("format", digest_format),
+    CallbackQueryHandler(settings_button, pattern=SettingButton.pattern()),
+]

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
@@ -118,3 +119,9 @@ async def resume_uploads(bot: Bot, runtime: Runtime) -> None:
             await publish_upload(bot, runtime, upload, texts_for(language))
         except TelegramError as error:
             logger.warning("could not answer chat %s about its upload: %s", upload.chat_id, safe(error))
+
+
+HANDLERS = [
+    CommandHandler("publish", publish),
+    MessageHandler(filters.Document.ALL, document),
+]

@@ -6,13 +6,14 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import digests
 from bot.frontend.context import BotContext, Reader
 from bot.frontend.keyboards import markup
 from bot.texts import Texts, shorten
 from bot.usecases import reading
-from bot.usecases.callbacks import ArticleButton, ForgedCallback, SectionButton
+from bot.usecases.callbacks import ActionButton, ArticleButton, ForgedCallback, SectionButton
 from bot.usecases.compose import ComposedMessage, open_article_row, section_keyboard
 from storage import DigestFormat
 
@@ -194,3 +195,15 @@ async def section_button(update: Update, context: BotContext) -> None:
     if found is None:
         return
     await _send_section(update, context, reader, *found, index)
+
+
+HANDLERS = [
+    CommandHandler("latest", latest),
+    CommandHandler("articles", articles),
+    CommandHandler("sections", sections),
+    CommandHandler("section", section),
+    CommandHandler("digest", digest),
+    CallbackQueryHandler(section_button, pattern=SectionButton.pattern()),
+    CallbackQueryHandler(latest_button, pattern=rf"^{ActionButton('latest').pack()}$"),
+    CallbackQueryHandler(overview_button, pattern=ArticleButton.pattern()),
+]

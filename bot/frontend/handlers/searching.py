@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
 
 from bot.frontend.context import BotContext
 from bot.texts import shorten
@@ -38,3 +39,6 @@ async def search(update: Update, context: BotContext) -> None:
         for row in results
     ]
     await context.reply(update, ["\n".join(lines)], reply_markup=InlineKeyboardMarkup(buttons))
+
+
+HANDLERS = [CommandHandler("search", search)]

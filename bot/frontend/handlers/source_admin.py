@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import CommandHandler
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
@@ -112,3 +113,11 @@ async def pause_source(update: Update, context: BotContext) -> None:
     await context.reply(
         update, [texts("source_paused_now" if source.paused else "source_resumed", id=source.id)]
     )
+
+
+HANDLERS = [
+    CommandHandler("addsource", add_source),
+    CommandHandler("sources", list_sources),
+    CommandHandler("removesource", remove_source),
+    CommandHandler("pausesource", pause_source),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
 
 from bot.frontend.access import chat_admins_only, is_bot_admin
 from bot.frontend.context import BotContext
@@ -56,3 +57,12 @@ async def language(update: Update, context: BotContext) -> None:
         context.runtime, subscriber=reader.subscriber, language=choice
     )
     await context.reply(update, [context.forget_reader(subscriber).texts("language_set")])
+
+
+# Registered by build_application, in this order.
+HANDLERS = [
+    CommandHandler("start", start),
+    CommandHandler("help", help_command),
+    CommandHandler("whoami", whoami),
+    CommandHandler("language", language),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CommandHandler
 
 from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
@@ -27,3 +28,6 @@ async def stats(update: Update, context: BotContext) -> None:
         for failure in numbers.failures
     ]
     await context.reply(update, ["\n".join(lines)])
+
+
+HANDLERS = [CommandHandler("stats", stats)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.frontend.access import chat_admins_only
 from bot.frontend.context import BotContext
 from bot.frontend.handlers.source_admin import source_argument
 from bot.texts import describe_schedule
 from bot.usecases import subscriptions
+from bot.usecases.callbacks import ActionButton
 
 _ALL = ("all", "全部")
 
@@ -72,3 +74,10 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         context.runtime, subscriber=reader.subscriber, subscribed=False
     )
     await context.reply(update, [reader.texts("unsubscribed" if changed else "not_subscribed")])
+
+
+HANDLERS = [
+    CommandHandler("subscribe", subscribe),
+    CommandHandler("unsubscribe", unsubscribe),
+    CallbackQueryHandler(subscribe_button, pattern=rf"^{ActionButton('subscribe').pack()}$"),
+]
