@@ -11,8 +11,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from storage import search as search_index
-from storage import stories
 from storage.models import Article, Section, Source, SourceKind, stored_id, utcnow
 
 
@@ -76,7 +74,8 @@ async def save_article(
     announce: bool = True,
     extra: Mapping[str, object] | None = None,
 ) -> tuple[Article, bool]:
-    """Store an article and its sections; the existing row and ``False`` when the text is known."""
+    """Store an article and its sections (only that: ``bot.usecases.ingestion`` indexes it and
+    gives it its story); the existing row and ``False`` when the text is known."""
     fingerprint = content_hash(article)
     existing = (await session.exec(select(Article).where(col(Article.content_hash) == fingerprint))).first()
     if existing is not None:
@@ -102,8 +101,6 @@ async def save_article(
     session.add(row)
     await session.flush()
     await _add_sections(session, article_id=stored_id(row.id), article=article)
-    await search_index.index_article(session, article_id=stored_id(row.id), article=article)
-    await stories.assign_story(session, row=row, article=article, now=now)
     return row, True
 
 
@@ -145,9 +142,6 @@ async def update_article(
             await session.delete(section)
         await session.flush()
         await _add_sections(session, article_id=stored_id(row.id), article=article)
-        await search_index.index_article(session, article_id=stored_id(row.id), article=article)
-        # An edited article is not a new story: it keeps its own, with a new signature.
-        await stories.assign_story(session, row=row, article=article, now=utcnow(), keep_story=True)
     return changed
 
 

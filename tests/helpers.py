@@ -75,6 +75,15 @@ async def running_bot(fake: Any, database_url: str, **overrides: Any) -> AsyncIt
         yield application
 
 
+async def store_article(session: Any, **values: Any) -> tuple[Any, bool]:
+    """An article stored as the bot stores one (indexed, given its story, queued for instant
+    chats: ``bot.usecases.ingestion``): (its row, whether it was new)."""
+    from bot.usecases import ingestion
+
+    stored = await ingestion.store_article(session, **values)
+    return stored.row, stored.created
+
+
 def sqlite_url(folder: Path, name: str = "digestbot.db") -> str:
     return f"sqlite+aiosqlite:///{folder / name}"
 

@@ -77,6 +77,9 @@ async def test_a_filtered_reader_receives_exactly_the_matching_articles(
         assert "quote is not closed" in bad.text
         await fake.reply_to(802, "/subscribe")  # no filter: everything
         runtime = application.bot_data.runtime
+        before = {
+            chat_id: len(fake.messages_to(chat_id)) for chat_id in (801, 802)
+        }  # counted before they are due
         async with session_scope(runtime.sessions) as session:
             source = await article_queries.upload_source(session)
             for title in MIXED:
@@ -86,8 +89,8 @@ async def test_a_filtered_reader_receives_exactly_the_matching_articles(
                 reader = await subscriber_queries.get_subscriber(session, chat_id=chat_id)
                 reader.next_digest_at = datetime.now(UTC) - timedelta(seconds=1)
                 session.add(reader)
-        filtered = await fake.wait_for_messages(801, 1, after=len(fake.messages_to(801)), timeout=10)
-        everything = await fake.wait_for_messages(802, 1, after=len(fake.messages_to(802)), timeout=10)
+        filtered = await fake.wait_for_messages(801, 1, after=before[801], timeout=10)
+        everything = await fake.wait_for_messages(802, 1, after=before[802], timeout=10)
         received = " ".join(m.text for m in filtered)
         assert {t for t in MIXED if t in received} == {t for t, wanted in MIXED.items() if wanted}
         assert all(title in " ".join(m.text for m in everything) for title in MIXED)

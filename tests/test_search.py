@@ -10,10 +10,9 @@ from sqlalchemy import text
 from bot.fakeapi import FakeTelegram
 from bot.usecases import reading, upkeep
 from digests import parse_article
-from storage import articles as article_queries
 from storage import search as search_index
 from storage import session_scope
-from tests.helpers import running_bot
+from tests.helpers import running_bot, store_article
 
 CHINESE = (
     "# 普京会见美国特使\n\n俄罗斯总统普京周二在莫斯科会见了美国特使。双方就乌克兰问题交换了意见。"
@@ -30,9 +29,7 @@ async def _store(runtime, *documents: tuple[str, datetime]) -> list[int]:
     ids = []
     async with session_scope(runtime.sessions) as session:
         for document, published in documents:
-            row, _ = await article_queries.save_article(
-                session, article=parse_article(document), published_at=published
-            )
+            row, _ = await store_article(session, article=parse_article(document), published_at=published)
             ids.append(row.id)
     return ids
 

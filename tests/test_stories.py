@@ -14,7 +14,7 @@ from storage import session_scope
 from storage import sources as source_queries
 from storage import stories as story_queries
 from storage import subscribers as subscriber_queries
-from tests.helpers import running_bot
+from tests.helpers import running_bot, store_article
 from tests.storyfixtures import story_pairs
 
 STORY = (
@@ -88,15 +88,11 @@ async def test_copies_of_one_story_share_it_and_others_do_not(runtime) -> None:
     async with session_scope(runtime.sessions) as session:
         sources = await _three_sources(session)
         rows = [
-            (
-                await article_queries.save_article(
-                    session, article=parse_article(_version(n)), source_id=sources[n]
-                )
-            )[0]
+            (await store_article(session, article=parse_article(_version(n)), source_id=sources[n]))[0]
             for n in range(3)
         ]
-        other, _ = await article_queries.save_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
-        late, _ = await article_queries.save_article(
+        other, _ = await store_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
+        late, _ = await store_article(
             session, article=parse_article(_version(0) + "三天后的报道。"), now=now + timedelta(days=3)
         )
     assert rows[0].story_id == rows[0].id and rows[1].story_id == rows[2].story_id == rows[0].id
@@ -105,7 +101,9 @@ async def test_copies_of_one_story_share_it_and_others_do_not(runtime) -> None:
     edited = parse_article(_version(1).replace("五个小时", "将近五个小时"))
     async with session_scope(runtime.sessions) as session:
         row = await article_queries.get_article(session, article_id=rows[1].id)
-        assert await article_queries.update_article(session, row=row, article=edited)
+        from bot.usecases import ingestion
+
+        assert await ingestion.store_edit(session, row=row, article=edited)
         assert row.story_id == rows[0].id  # an edited copy is not a new story
 
 
@@ -115,20 +113,21 @@ async def test_three_copies_arrive_as_one_item_with_two_also_in_links(
     async with running_bot(fake, sqlite_url, scheduler_interval_seconds=0.3) as application:
         await fake.reply_to(1201, "/subscribe")
         runtime = application.bot_data.runtime
+        seen = len(fake.messages_to(1201))  # counted before the digest is due
         async with session_scope(runtime.sessions) as session:
             sources = await _three_sources(session)
             for n in range(3):
-                await article_queries.save_article(
+                await store_article(
                     session,
                     article=parse_article(_version(n)),
                     source_id=sources[n],
                     url=f"https://{'abc'[n]}.example/story",
                 )
-            await article_queries.save_article(session, article=parse_article(f"# 央行决定\n\n{OTHER}"))
+            await store_article(session, article=parse_article(f"# 央行决定\n\n{OTHER}"))
             reader = await subscriber_queries.get_subscriber(session, chat_id=1201)
             reader.next_digest_at = datetime.now(UTC) - timedelta(seconds=1)
             session.add(reader)
-        [digest] = await fake.wait_for_messages(1201, 1, after=len(fake.messages_to(1201)), timeout=10)
+        [digest] = await fake.wait_for_messages(1201, 1, after=seen, timeout=10)
         assert digest.text.count("普京会见美国特使") == 1  # the story once …
         assert "第1家媒体" in digest.text  # … in its fullest version (outlet 1 has a sentence more)
         assert "央行决定" in digest.text
@@ -142,7 +141,7 @@ async def test_three_copies_arrive_as_one_item_with_two_also_in_links(
 
         # A fourth copy, later: this reader has the story already and is not sent it again.
         async with session_scope(runtime.sessions) as session:
-            await article_queries.save_article(
+            await store_article(
                 session, article=parse_article(_version(0) + "最新消息：双方确认了下次会谈的日期。")
             )
             reader = await subscriber_queries.get_subscriber(session, chat_id=1201)
@@ -161,14 +160,10 @@ async def test_articles_stored_before_stories_are_grouped_by_the_tick(runtime) -
     async with session_scope(runtime.sessions) as session:
         sources = await _three_sources(session)
         ids = [
-            (
-                await article_queries.save_article(
-                    session, article=parse_article(_version(n)), source_id=sources[n]
-                )
-            )[0].id
+            (await store_article(session, article=parse_article(_version(n)), source_id=sources[n]))[0].id
             for n in range(3)
         ]
-        other, _ = await article_queries.save_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
+        other, _ = await store_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
         # As before migration 0009: no signatures, no bands, no stories.
         await session.exec(update(Article).values(story_id=None, signature=None))
         await session.exec(delete(ArticleBand))
@@ -213,17 +208,17 @@ async def test_two_different_stories_sharing_a_long_footer_stay_two_stories(runt
             title="Broker",
             poll_interval_seconds=1800,
         )
-        first, _ = await article_queries.save_article(
+        first, _ = await store_article(
             session, article=parse_article(f"# 普京会见特使\n\n{STORY}\n\n{FOOTER}"), source_id=source.id
         )
-        second, _ = await article_queries.save_article(
+        second, _ = await store_article(
             session, article=parse_article(f"# 央行维持利率\n\n{OTHER}\n\n{FOOTER}"), source_id=source.id
         )
         # The same story from another site, with that site's own footer: still one story.
         elsewhere, _ = await source_queries.add_source(
             session, url="https://other.example/feed", kind="feed", title="Other", poll_interval_seconds=1800
         )
-        copy, _ = await article_queries.save_article(
+        copy, _ = await store_article(
             session,
             article=parse_article(f"# 普京与特使会谈\n\n{STORY}\n\n版权所有 © 2026 示例网。"),
             source_id=elsewhere.id,

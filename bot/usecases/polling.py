@@ -16,15 +16,13 @@ from datetime import UTC, datetime, timedelta
 import digests
 from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
-from bot.usecases.filtering import accepting_keys
+from bot.usecases import ingestion
 from bot.usecases.runtime import Runtime
 from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import FetchedDocument, FetchError, fetch
 from digests.filters import KeywordFilter, article_text
 from storage import Source, SourceKind, session_scope, stored_id, utcnow
-from storage import articles as article_queries
-from storage import deliveries as delivery_queries
 from storage import sources as source_queries
 
 logger = logging.getLogger(__name__)
@@ -376,30 +374,25 @@ class SourcePoller:
                 else None
             )
             if existing is not None:
-                changed = await article_queries.update_article(
-                    session, row=existing, article=article, extra=extra
-                )
+                changed = await ingestion.store_edit(session, row=existing, article=article, extra=extra)
                 return "updated" if changed else "same"
             # A new source's back catalogue is stored, not sent; later, an entry is news when it is
             # dated after the source was added, or, undated, when it stands among the newest.
             fresh = entry.published > source.created_at if entry.published else recent
             announce = not first_poll and fresh
-            row, created = await article_queries.save_article(
-                session,
-                article=article,
-                source_id=source.id,
-                url=entry.link,
-                guid=entry.guid,
-                entry_key=entry.key,
-                published_at=min(entry.published or utcnow(), utcnow()),
-                announce=announce,
-                extra=extra,
-            )
-            if created and announce:
-                keys = await accepting_keys(session, article_id=stored_id(row.id))
-                await delivery_queries.queue_instant(
-                    session, article_id=stored_id(row.id), now=row.fetched_at, accepted_keys=keys
+            created = (
+                await ingestion.store_article(
+                    session,
+                    article=article,
+                    source_id=source.id,
+                    url=entry.link,
+                    guid=entry.guid,
+                    entry_key=entry.key,
+                    published_at=min(entry.published or utcnow(), utcnow()),
+                    announce=announce,
+                    extra=extra,
                 )
+            ).created
         if not created:
             return "copy"
         return "announced" if announce else "new"

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 
 import digests
 from bot.metrics import ARTICLES
-from bot.usecases.filtering import accepting_keys
+from bot.usecases import ingestion
 from bot.usecases.runtime import Runtime
 from digests.feeds import looks_like_feed
 from digests.fetch import fetch
 from storage import articles as article_queries
-from storage import deliveries as delivery_queries
 from storage import session_scope, stored_id
 from storage import uploads as upload_queries
 from storage.models import PendingUpload
@@ -65,15 +64,8 @@ async def publish_bytes(
     )
     async with session_scope(runtime.sessions) as session:
         source = await article_queries.upload_source(session)
-        row, created = await article_queries.save_article(
-            session, article=article, source_id=source.id, url=url
-        )
-        queued = 0
-        if created:
-            keys = await accepting_keys(session, article_id=stored_id(row.id))
-            queued = await delivery_queries.queue_instant(
-                session, article_id=stored_id(row.id), now=row.fetched_at, accepted_keys=keys
-            )
+        stored = await ingestion.store_article(session, article=article, source_id=source.id, url=url)
+    row, created, queued = stored.row, stored.created, stored.queued
     logger.info(
         "published article %s (%s, new: %s, queued for %d instant subscribers)",
         row.id,
@@ -85,11 +77,10 @@ async def publish_bytes(
         ARTICLES.labels(via="upload").inc()
     if queued:
         runtime.queued()
-    stored = (await runtime.renderer.load_articles([stored_id(row.id)]))[
-        stored_id(row.id)
-    ]  # as stored, through the cache
-    preview = await runtime.renderer.overview(stored_id(row.id), stored, length="normal")
-    return Published(stored_id(row.id), row.title, len(stored.sections), created, preview)
+    article_id = stored_id(row.id)
+    loaded = (await runtime.renderer.load_articles([article_id]))[article_id]  # as stored, through the cache
+    preview = await runtime.renderer.overview(article_id, loaded, length="normal")
+    return Published(article_id, row.title, len(loaded.sections), created, preview)
 
 
 async def publish_url(runtime: Runtime, url: str) -> Published:
