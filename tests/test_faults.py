@@ -15,20 +15,30 @@ from storage import subscribers as subscriber_queries
 from tests.helpers import ADMIN, OWN_SAMPLE, running_bot
 
 
+async def _many_sources(session, count: int, *, title: str) -> list:
+    """``count`` feeds with long titles (``title`` with ``{n}``), none due for a day."""
+    added = []
+    for n in range(count):
+        source, _ = await source_queries.add_source(
+            session,
+            url=f"https://feeds{n}.example/a-rather-long-path/for-the-feed/{n}.xml",
+            kind="feed",
+            title=title.format(n=n) + "x" * 70,
+            poll_interval_seconds=1800,
+            now=datetime.now(UTC) + timedelta(days=1),
+        )
+        added.append(source)
+    return added
+
+
 async def test_sources_with_150_sources_arrive_split_between_lines(
     fake: FakeTelegram, sqlite_url: str
 ) -> None:
     async with running_bot(fake, sqlite_url) as application:
         async with session_scope(application.bot_data.runtime.sessions) as session:
-            for n in range(150):
-                await source_queries.add_source(
-                    session,
-                    url=f"https://feeds{n}.example/a-rather-long-path/for-the-feed/{n}.xml",
-                    kind="feed",
-                    title=f"Source number {n} with a title long enough to fill a line " + "x" * 60,
-                    poll_interval_seconds=1800,
-                    now=datetime.now(UTC) + timedelta(days=1),
-                )
+            await _many_sources(
+                session, 150, title="Source number {n} with a title long enough to fill a line "
+            )
         fake.send_text(ADMIN, "/sources")
         await fake.wait_for_messages(ADMIN, 2, timeout=10)
         await asyncio.sleep(0.5)
@@ -234,15 +244,7 @@ async def test_settings_of_a_chat_following_sixty_sources_stay_one_message(
         runtime = application.bot_data.runtime
         async with session_scope(runtime.sessions) as session:
             reader = await subscriber_queries.get_subscriber(session, chat_id=6201)
-            for n in range(60):
-                source, _ = await source_queries.add_source(
-                    session,
-                    url=f"https://feeds{n}.example/feed.xml",
-                    kind="feed",
-                    title=f"A source with a long title, number {n}, " + "y" * 80,
-                    poll_interval_seconds=1800,
-                    now=datetime.now(UTC) + timedelta(days=1),
-                )
+            for source in await _many_sources(session, 60, title="A source with a long title, number {n}, "):
                 await source_queries.follow(session, subscriber=reader, source_id=source.id)
         [shown] = await fake.reply_to(6201, "/settings")
         assert "#1 " in shown.text and "+30" in shown.text and telegram_length(shown.raw) <= TELEGRAM_LIMIT

@@ -227,17 +227,22 @@ async def test_a_site_with_only_a_gzip_news_sitemap_in_an_index(
     assert served == {urlsplit(url).path for url in guard_calls}
 
 
-async def test_a_plain_news_sitemap_at_the_usual_place_when_robots_names_none(
-    site: LocalSite, poller: SourcePoller
-) -> None:
-    now = datetime.now(UTC)
+async def _site_with_a_news_sitemap(site: LocalSite, poller: SourcePoller) -> tuple[object, object]:
+    """A site with no feed and a plain news sitemap of one story at /sitemap.xml, added."""
     site.pages["/"] = ("text/html", HOME)
     site.pages["/sitemap.xml"] = (
         "application/xml",
-        news_sitemap(site.base, [("/a-story.html", "A story", now)]),
+        news_sitemap(site.base, [("/a-story.html", "A story", datetime.now(UTC))]),
     )
     serve_articles(site, ["/a-story.html"])
     source, _, first = await poller.add(site.url("/"))
+    return source, first
+
+
+async def test_a_plain_news_sitemap_at_the_usual_place_when_robots_names_none(
+    site: LocalSite, poller: SourcePoller
+) -> None:
+    source, first = await _site_with_a_news_sitemap(site, poller)
     assert source.kind == "sitemap" and source.url == site.url("/sitemap.xml") and first.new == 1
 
 
@@ -315,14 +320,7 @@ def undated_news_sitemap(base: str, paths: list[str], *, note: str = "") -> byte
 async def test_a_news_sitemap_answering_304_stays_active_for_twenty_polls(
     site: LocalSite, poller: SourcePoller
 ) -> None:
-    now = datetime.now(UTC)
-    site.pages["/"] = ("text/html", HOME)
-    site.pages["/sitemap.xml"] = (
-        "application/xml",
-        news_sitemap(site.base, [("/a-story.html", "A story", now)]),
-    )
-    serve_articles(site, ["/a-story.html"])
-    source, _, first = await poller.add(site.url("/"))
+    source, first = await _site_with_a_news_sitemap(site, poller)
     assert source.kind == "sitemap" and first.new == 1
     for _ in range(20):
         result = await poller.poll(source)
