@@ -218,14 +218,13 @@ def _rich_list(sentences: Iterable[str]) -> RichPart:
     return RichPart(f"<ul>{''.join(items)}</ul>", 1 + len(items)) if items else RichPart("", 0)
 
 
-def rich_section(section: SectionDigest, *, open: bool = False) -> RichPart:
+def rich_section(section: SectionDigest) -> RichPart:
     """One section as an expandable block: its label and heading, then its key sentences."""
     label = section.label or f"{section.index}."
     label += "" if label.endswith(("、", "）", ")")) else " "
     body = _rich_list(section.sentences)
     summary = html.escape(label + section.heading, quote=False)
-    opened = " open" if open else ""
-    return RichPart(f"<details{opened}><summary>{summary}</summary>{body.html}</details>", 1 + body.blocks)
+    return RichPart(f"<details><summary>{summary}</summary>{body.html}</details>", 1 + body.blocks)
 
 
 def rich_header(digest: ArticleDigest, *, continued: bool = False) -> RichPart:

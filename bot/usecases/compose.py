@@ -144,7 +144,7 @@ def briefing_keyboard(
     return _within_limit(rows)
 
 
-def _classic(
+def _messages(
     texts: list[str], keyboard: Keyboard, form: DigestFormat, preview: str | None
 ) -> list[ComposedMessage]:
     """Messages of one digest: the keyboard and the preview on the last one."""
@@ -237,11 +237,11 @@ class Composer:
             pairs = [(i, a) for i, a, _ in per_article]
             keyboard = articles_keyboard(pairs, texts)
             preview = self._preview(pairs[0][1].url) if len(pairs) == 1 else None
-            return _classic(together, keyboard, form, preview)
+            return _messages(together, keyboard, form, preview)
         composed: list[ComposedMessage] = []
         for article_id, article, blocks in per_article:
             keyboard = section_keyboard(article_id, article, texts)
-            composed += _classic(pack_messages(blocks), keyboard, form, self._preview(article.url))
+            composed += _messages(pack_messages(blocks), keyboard, form, self._preview(article.url))
         return composed
 
     async def overview(
@@ -260,11 +260,11 @@ class Composer:
         if form == DigestFormat.RICH:
             digest = await self.runtime.renderer.overview_digest(article_id, article, length=length)
             keyboard = open_article_row(article.url, texts)
-            return _classic(rich_digest(digest, extra=extra), keyboard, form, None)
+            return _messages(rich_digest(digest, extra=extra), keyboard, form, None)
         messages = await self.runtime.renderer.overview(
             article_id, article, length=length, format=self._render_format(form)
         )
-        return _classic(
+        return _messages(
             messages, section_keyboard(article_id, article, texts), form, self._preview(article.url)
         )
 
@@ -275,9 +275,9 @@ class Composer:
         texts = texts_for(language)
         if form == DigestFormat.RICH:
             digest = await self.runtime.renderer.detailed_digest(article_id, article, length=length)
-            return _classic(rich_digest(digest), open_article_row(article.url, texts), form, None)
+            return _messages(rich_digest(digest), open_article_row(article.url, texts), form, None)
         messages = await self.runtime.renderer.full_digest(article_id, article, length=length)
-        return _classic(messages, open_article_row(article.url, texts), form, self._preview(article.url))
+        return _messages(messages, open_article_row(article.url, texts), form, self._preview(article.url))
 
     async def _one_per_story(
         self, present: list[tuple[int, digests.Article]]
@@ -333,7 +333,7 @@ class Composer:
             messages = pack_rich(head, stories, continued=rich_paragraph(header))
             # Each story's overview and first sections a press away, as far as Telegram's limit goes.
             keyboard = briefing_keyboard(present, first_number=1, overview=texts("button_overview"))
-            return _classic(messages, keyboard, form, None)
+            return _messages(messages, keyboard, form, None)
         render_format = self._render_format(form)
         composed: list[ComposedMessage] = []
         for start in range(0, len(present), BRIEFING_ITEMS):
@@ -349,5 +349,5 @@ class Composer:
                     block = [*block, also_in_line(others[article_id], texts, render_format)]
                 blocks.append(block)
             keyboard = briefing_keyboard(chunk, first_number=start + 1, overview=texts("button_overview"))
-            composed += _classic(pack_messages(blocks), keyboard, form, None)
+            composed += _messages(pack_messages(blocks), keyboard, form, None)
         return composed
