@@ -2,7 +2,7 @@
 
 Usage: uv run python -m benchmarks.bench_delivery [--throughput-subscribers 10000,50000]
            [--databases sqlite,postgresql] [--limited-seconds 60] [--memory-subscribers 100000]
-           [--query-subscribers 100000] [--parts abcd]
+           [--query-subscribers 100000] [--senders 1,2,4] [--budget-subscribers 900] [--parts abcde]
 
 Prints, in one run:
  (a) rate limiting off: end-to-end messages/s of the outbox (tick, claim, render, send, mark) for one
@@ -12,7 +12,9 @@ Prints, in one run:
  (b) default limits against a server that answers 429 above 30 messages/s: the achieved rate over at
      least 60 s, and how many 429s came, and how many after the first second;
  (c) peak memory of a process that queues and delivers to 100,000 subscribers due at once;
- (d) the due-subscriber query for 100,000 subscribers on SQLite and PostgreSQL.
+ (d) the due-subscriber query for 100,000 subscribers on SQLite and PostgreSQL;
+ (e) 1, 2 and 4 sender processes for one token against a server that answers 429 above 30
+     messages/s: their combined rate, the 429s, and who got nothing or twice (both databases).
 The fake server runs in its own process, so its memory and CPU are not counted.
 """
 
@@ -207,7 +209,35 @@ async def part_rate_limited(url: str, seconds: float) -> None:
         f"(b) default limits vs a server that refuses > 30 msg/s: {stats['sent']} messages over {span:.1f} s "
         f"= {rate:.2f} msg/s ({100 * rate / 30:.1f}% of 30; target >= 95%); end to end {sent / elapsed:.2f} msg/s"
     )
-    print(f"    429 answers: {stats['too_many']} in all, {len(late)} after the first second (target 0)")
+    print(
+        f"    429 answers: {stats['too_many']} in all, {len(late)} after the first second (target 0)",
+        [round(t - start_uptime, 2) for t in late][:10],
+    )
+
+
+async def part_shared_budget(args: argparse.Namespace, sqlite: str) -> None:
+    """Part (e): 1, 2 and 4 `digestbot worker` processes for one token (one send budget through
+    the database) against a server that answers 429 above 30 msg/s."""
+    from tests.crash_harness import shared_budget_trial
+
+    rate = Settings.model_fields["rate_limit_per_second"].default
+    for database in args.databases.split(","):
+        for senders in args.senders:
+            if database == "sqlite":
+                result = await shared_budget_trial(
+                    sqlite, senders=senders, limit=30, rate_limit=rate, subscribers=args.budget_subscribers
+                )
+            else:
+                async with postgres_database("digestbot_bench", postgres_server()) as url:
+                    result = await shared_budget_trial(
+                        url, senders=senders, limit=30, rate_limit=rate, subscribers=args.budget_subscribers
+                    )
+            print(
+                f"(e) {database:<10} {senders} sender(s): {result.rate:5.2f} msg/s combined "
+                f"({100 * result.rate / 30:.1f}% of 30; target >= 95%), 429: {result.too_many} in all, "
+                f"{result.too_many_late} after the first second (target 0); lost {result.lost}, "
+                f"twice {result.duplicates}"
+            )
 
 
 def part_memory(url: str, subscribers: int) -> None:
@@ -291,6 +321,8 @@ async def main_async(args: argparse.Namespace, url: str) -> None:
         await throughput_on_each_database(args, url)
     if "b" in args.parts:
         await part_rate_limited(url, args.limited_seconds)
+    if "e" in args.parts:
+        await part_shared_budget(args, url)
 
 
 def main() -> None:
@@ -307,7 +339,11 @@ def main() -> None:
     parser.add_argument("--limited-seconds", type=float, default=60.0)
     parser.add_argument("--memory-subscribers", type=int, default=100_000)
     parser.add_argument("--query-subscribers", type=int, default=100_000)
-    parser.add_argument("--parts", default="abcd", help="which parts to run, e.g. ab")
+    parser.add_argument(
+        "--senders", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2, 4], help="part (e)"
+    )
+    parser.add_argument("--budget-subscribers", type=int, default=900, help="part (e): chats per run")
+    parser.add_argument("--parts", default="abcde", help="which parts to run, e.g. ab")
     parser.add_argument("--child-memory", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

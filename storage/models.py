@@ -294,6 +294,16 @@ class Worker(SQLModel, table=True):
     heartbeat_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
+class SendBudget(SQLModel, table=True):
+    """The messages a second that every process sending for one bot token shares: the next
+    free send slot, in seconds since the epoch by the database's clock (one clock for all hosts)."""
+
+    __tablename__ = "send_budget"
+
+    bucket: str = Field(primary_key=True, max_length=64)  # "bot:<bot id>", never the token
+    next_at: float = Field(default=0.0)
+
+
 class PendingUpload(SQLModel, table=True):
     """A document an admin sent, remembered until it is published: a crash in between does not
     lose it (polling has confirmed the update to Telegram already)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.fakeapi import FakeTelegram
 from bot.usecases.tick import queue_due_digests
 from digests import parse_article
-from storage import DeliveryState, create_engine, session_factory, session_scope
+from storage import DeliveryState, SessionFactory, create_engine, session_factory, session_scope
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
@@ -84,13 +84,21 @@ async def queue_one_article(
 
 async def outbox_open(url: str) -> int:
     engine = create_engine(url)
-    async with session_scope(session_factory(engine)) as session:
+    try:
+        return await _open_rows(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _open_rows(sessions: SessionFactory) -> int:
+    async with session_scope(sessions) as session:
         counts = await delivery_queries.delivery_counts(session)
-    await engine.dispose()
     return counts[DeliveryState.PENDING] + counts[DeliveryState.SENDING]
 
 
-def worker_env(fake: FakeTelegram, url: str, *, concurrency: int, lease: float) -> dict[str, str]:
+def worker_env(
+    fake: FakeTelegram, url: str, *, concurrency: int, lease: float, rate_limit: float = 0.0
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "DELIVERY_"))}
     env.update(
         {
@@ -98,7 +106,7 @@ def worker_env(fake: FakeTelegram, url: str, *, concurrency: int, lease: float) 
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "TELEGRAM_API_FILE_URL": fake.base_file_url,
             "DATABASE_URL": url,
-            "RATE_LIMIT_PER_SECOND": "0",
+            "RATE_LIMIT_PER_SECOND": str(rate_limit),
             "DELIVERY_CONCURRENCY": str(concurrency),
             "DELIVERY_LEASE_SECONDS": str(lease),
             "DELIVERY_CHAT_INTERVAL_SECONDS": "0",
@@ -123,12 +131,18 @@ async def start_worker(env: dict[str, str], log: Path, *, tick: bool = False) ->
 
 
 async def wait_until_drained(url: str, *, timeout: float) -> None:
-    """Until nothing is pending or being sent."""
+    """Until nothing is pending or being sent (one engine for all the looks: the fake server
+    shares this event loop, and must not wait behind a new connection five times a second)."""
     deadline = time.monotonic() + timeout
-    while await outbox_open(url):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the outbox did not drain in time")
-        await asyncio.sleep(0.2)
+    engine = create_engine(url)
+    try:
+        sessions = session_factory(engine)
+        while await _open_rows(sessions):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the outbox did not drain in time")
+            await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
 
 
 async def stop_when_done(url: str, processes: list[asyncio.subprocess.Process], *, timeout: float) -> bool:
@@ -206,3 +220,55 @@ async def two_workers(url: str, *, subscribers: int = 2000, concurrency: int = 1
         await fake.stop()
     lost, duplicates = tally(fake, subscribers)
     return lost, duplicates, clean
+
+
+@dataclass(frozen=True)
+class SharedBudgetResult:
+    senders: int
+    subscribers: int
+    lost: int
+    duplicates: int
+    rate: float  # messages a second as the server saw them, first to last
+    too_many: int  # 429 answers in all
+    too_many_late: int  # 429 answers after the first second of sending
+    killed: bool
+
+
+async def shared_budget_trial(
+    url: str,
+    *,
+    senders: int,
+    limit: float,
+    rate_limit: float,
+    subscribers: int,
+    concurrency: int = 8,
+    kill_one_after: int | None = None,
+    log: Path | None = None,
+) -> SharedBudgetResult:
+    """``senders`` worker processes deliver one article to ``subscribers`` chats for one token,
+    against a server that answers 429 above ``limit`` sends a second; with ``kill_one_after``,
+    one of them is SIGKILLed once that many messages went out."""
+    log = log or Path(tempfile.mkstemp(prefix="shared-budget-", suffix=".log")[1])
+    await reset_database(url)
+    await queue_one_article(url, subscribers)
+    fake = FakeTelegram(rate_limit=limit)
+    await fake.start()
+    env = worker_env(fake, url, concurrency=concurrency, lease=120.0, rate_limit=rate_limit)
+    killed = False
+    try:
+        processes = [await start_worker(env, log) for _ in range(senders)]
+        if kill_one_after is not None:
+            while len(fake.state.sent) < kill_one_after:
+                await asyncio.sleep(0.01)
+            processes[0].kill()
+            await processes[0].wait()
+            processes = processes[1:]
+            killed = True
+        await stop_when_done(url, processes, timeout=60 + 3 * subscribers / limit)
+    finally:
+        await fake.stop()
+    lost, duplicates = tally(fake, subscribers)
+    first, last = fake.first_sent or 0.0, fake.last_sent or 0.0
+    rate = (fake.sent_count - 1) / (last - first) if last > first else 0.0
+    late = sum(1 for moment in fake.too_many if moment > first + 1.0)
+    return SharedBudgetResult(senders, subscribers, lost, duplicates, rate, len(fake.too_many), late, killed)

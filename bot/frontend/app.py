@@ -10,7 +10,6 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CommandHandler,
@@ -30,6 +29,7 @@ from bot.frontend.handlers import (
     stats,
     subscriptions,
 )
+from bot.frontend.ratelimit import BudgetRateLimiter
 from bot.frontend.sender import TelegramSender
 from bot.frontend.transport import LeanHTTPXRequest
 from bot.frontend.updates import PerChatUpdateProcessor
@@ -37,6 +37,7 @@ from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
 from bot.texts import COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
+from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
 from bot.usecases.outbox import DeliveryPolicy, Outbox
 from bot.usecases.runtime import Runtime
@@ -105,22 +106,19 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    runtime = Runtime.from_settings(settings)
     if settings.rate_limit_per_second > 0:
-        # Leaky buckets of size one: evenly spaced sends. A bucket as large as the rate lets a
-        # burst through after every pause, and Telegram counts bursts against a sliding second.
-        group_rate = settings.rate_limit_group_per_minute
         # The builder's type fixes its rate limiter's type before one is chosen: a PTB typing limit.
         builder = builder.rate_limiter(
-            AIORateLimiter(  # type: ignore[arg-type]
-                overall_max_rate=1,
-                overall_time_period=1 / settings.rate_limit_per_second,
-                group_max_rate=1 if group_rate else 0,
-                group_time_period=60 / group_rate if group_rate else 0,
+            BudgetRateLimiter(  # type: ignore[arg-type]
+                SharedSendBudget(
+                    runtime.sessions, bucket=bucket_for(token), rate=settings.rate_limit_per_second
+                ),
+                group_per_minute=settings.rate_limit_group_per_minute,
                 max_retries=settings.rate_limit_retries,
             )
         )
     application: BotApplication = builder.build()
-    runtime = Runtime.from_settings(settings)
     runtime.on_source_paused.append(_admin_notifier(application))
     application.bot_data.runtime = runtime
     application.bot_data.roles = roles
