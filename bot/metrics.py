@@ -103,6 +103,9 @@ ARTICLES = _counter(
     "digestbot_articles_ingested", "Articles stored, new or updated", ("via",)
 )  # upload, feed…
 OUTBOX = _gauge("digestbot_outbox_rows", "Rows of the delivery outbox by state", ("state",))
+LOOP_RESTARTS = _counter(
+    "digestbot_loop_restarts", "Background loops (delivery, polling) restarted after an error", ("loop",)
+)
 LAST_TICK = _gauge("digestbot_last_tick_timestamp_seconds", "When the scheduler last finished a tick")
 _ALL = (
     DELIVERIES,
@@ -113,6 +116,7 @@ _ALL = (
     POLL_ERRORS,
     ARTICLES,
     OUTBOX,
+    LOOP_RESTARTS,
     LAST_TICK,
 )
 

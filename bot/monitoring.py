@@ -1,7 +1,8 @@
 """What operators look at: Prometheus metrics and a health check, served on a local port.
 
 ``/metrics`` is the Prometheus text format (the official client); ``/healthz`` is JSON:
-whether the database answers, when the scheduler last ticked, the oldest pending delivery.
+whether the database answers, when the scheduler last ticked, the oldest pending delivery, and
+how each background loop (delivery, polling) is doing.
 The metrics themselves are in ``bot.metrics``.
 """
 
@@ -71,7 +72,8 @@ def _forget(query: asyncio.Task[Any]) -> None:
 
 
 async def health(runtime: Runtime) -> tuple[bool, dict[str, object]]:
-    """(healthy, details): the database answers in time; the last tick and the oldest pending row."""
+    """(healthy, details): the database answers in time and every loop goes round; the last
+    tick, the oldest pending row, each loop's state, last progress and restarts."""
     last_tick = runtime.last_tick_at
     # The query runs as a task of its own: a database that hangs can take its time to give up a
     # cancelled query, and /healthz does not wait for that.
@@ -89,13 +91,16 @@ async def health(runtime: Runtime) -> tuple[bool, dict[str, object]]:
     for state, count in numbers.outbox.items():
         OUTBOX.labels(state=state).set(count)
     oldest = numbers.oldest_waiting
-    return True, {
-        "status": "ok",
+    # A loop that died and waits to restart, or went no round for too long, is unhealthy.
+    loops_healthy = all(loop.healthy() for loop in runtime.loops.values())
+    return loops_healthy, {
+        "status": "ok" if loops_healthy else "unhealthy",
         "database": "ok",
         "last_tick": last_tick.isoformat(timespec="seconds") if last_tick else None,
         "oldest_pending": oldest.isoformat(timespec="seconds") if oldest else None,
         "outbox": numbers.outbox,
         "retrying": numbers.retrying,
+        "loops": {name: loop.report() for name, loop in runtime.loops.items()},
     }
 
 

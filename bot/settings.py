@@ -38,7 +38,8 @@ class Settings(BaseModel):
     poll_max_new_entries: int = Field(default=50, ge=1, le=10_000)  # per poll of a feed; the rest later
     poll_max_page_fetches: int = Field(default=10, ge=0, le=1_000)  # full texts of excerpts, per poll
     poll_deadline_seconds: float = Field(default=120.0, gt=0)
-    poll_batch_size: int = Field(default=100, ge=1, le=10_000)  # sources claimed per tick
+    poll_batch_size: int = Field(default=100, ge=1, le=10_000)  # sources claimed at once, at most
+    poll_idle_seconds: float = Field(default=5.0, gt=0, le=3600)  # with nothing due: how often to look
     poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
     # Sites without feeds (section pages, sitemaps): seconds between two requests to one host.
     site_request_interval_seconds: float = Field(default=1.0, ge=0, le=600)

@@ -117,7 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler="serve:run")
 
     worker = commands.add_parser("worker", help="deliver queued digests (several may share PostgreSQL)")
-    worker.add_argument("--no-scheduler", action="store_true", help="only deliver; another process ticks")
+    role = worker.add_mutually_exclusive_group()
+    role.add_argument(
+        "--no-scheduler", action="store_true", help="only deliver; other processes tick and poll"
+    )
+    role.add_argument("--poller", action="store_true", help="only poll sources; others deliver and tick")
     worker.set_defaults(handler="serve:worker")
 
     stats = commands.add_parser("stats", help="subscribers, articles and the delivery outbox")

@@ -44,12 +44,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def worker(args: argparse.Namespace, out: TextIO) -> int:
-    """Deliver queued digests (and run the scheduler tick) without answering commands."""
+    """Deliver queued digests, run the scheduler tick and poll sources (or one of them) without
+    answering commands."""
     settings = require_token(load_settings())
     if settings.monitoring_port is None:
         without_http_server()
     asyncio.run(_prepare(settings))
-    asyncio.run(_work(settings, tick=not args.no_scheduler))
+    asyncio.run(_work(settings, role="poller" if args.poller else "deliver" if args.no_scheduler else "all"))
     return 0
 
 
@@ -73,11 +74,12 @@ async def _prepare(settings: Settings) -> None:
     logger.info("Telegram accepts the token of @%s", username)
 
 
-async def _work(settings: Settings, *, tick: bool) -> None:
-    """Until SIGTERM or SIGINT: then nothing new is claimed and the sends in flight finish."""
-    from bot.frontend import DELIVERY_ONLY, WORKER, build_application, running
+async def _work(settings: Settings, *, role: str) -> None:
+    """Until SIGTERM or SIGINT: then nothing new is claimed and the sends and polls in flight finish."""
+    from bot.frontend import DELIVERY_ONLY, POLLER, WORKER, build_application, running
 
-    application = build_application(settings, roles=WORKER if tick else DELIVERY_ONLY)
+    roles = {"all": WORKER, "deliver": DELIVERY_ONLY, "poller": POLLER}[role]
+    application = build_application(settings, roles=roles)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

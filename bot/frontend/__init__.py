@@ -2,12 +2,13 @@
 access rules, and the delivery worker that sends the outbox."""
 
 from bot.frontend.app import BotApplication, MissingTokenError, build_application
-from bot.frontend.context import BOT, DELIVERY_ONLY, WORKER, Roles
+from bot.frontend.context import BOT, DELIVERY_ONLY, POLLER, WORKER, Roles
 from bot.frontend.running import running
 
 __all__ = [
     "BOT",
     "DELIVERY_ONLY",
+    "POLLER",
     "WORKER",
     "BotApplication",
     "MissingTokenError",

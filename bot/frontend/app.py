@@ -40,8 +40,9 @@ from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
 from bot.usecases.outbox import DeliveryPolicy, Outbox
+from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
-from bot.usecases.tick import run_polling, run_tick
+from bot.usecases.tick import run_backfills, run_tick
 from storage import Source
 
 logger = logging.getLogger(__name__)
@@ -162,9 +163,9 @@ async def _scheduler_tick(context: BotContext) -> None:
     await _guarded(context.runtime, run_tick(context.runtime))
 
 
-async def _polling_round(context: BotContext) -> None:
-    """The other repeating job: poll due sources (and the backfills)."""
-    await _guarded(context.runtime, run_polling(context.runtime))
+async def _backfills(context: BotContext) -> None:
+    """The other repeating job: search index and stories of articles stored before them."""
+    await _guarded(context.runtime, run_backfills(context.runtime))
 
 
 async def _guarded(runtime: Runtime, work: Coroutine[Any, Any, object]) -> None:
@@ -192,14 +193,20 @@ async def _post_init(application: BotApplication) -> None:
                 [BotCommand(name, description) for name, description in commands],
                 language_code=None if language == "en" else language,
             )
+    data.stop_loops = asyncio.Event()
+    data.loop_tasks = []
     if data.roles.deliver:
         worker = Outbox(
             data.sender, runtime, DeliveryPolicy.from_settings(runtime.settings), composer=data.composer
         )
         runtime.on_queued.append(worker.wake)
         data.worker = worker
-        data.worker_stop = asyncio.Event()
-        data.worker_task = asyncio.create_task(worker.run(data.worker_stop), name="delivery-worker")
+        data.loop_tasks.append(asyncio.create_task(worker.run(data.stop_loops), name="delivery"))
+    if data.roles.poll:
+        # Its own loop: a long polling round (a slow site, a backlog after downtime) never delays
+        # a digest that falls due, and the next due source is claimed as soon as a poll ends.
+        data.poller = SourcePoller(runtime)
+        data.loop_tasks.append(asyncio.create_task(data.poller.run(data.stop_loops), name="polling"))
     port = runtime.settings.monitoring_port
     if port is not None:
         from bot.monitoring import MonitoringServer  # its HTTP server (tornado) only when asked for
@@ -207,13 +214,14 @@ async def _post_init(application: BotApplication) -> None:
         data.monitoring = MonitoringServer(runtime, host=runtime.settings.monitoring_host, port=port)
         await data.monitoring.start()
     if data.roles.tick and application.job_queue is not None:
-        # Two jobs, so that a long polling round (a slow site, a backlog after downtime) never
-        # delays a digest that falls due: APScheduler runs each job once at a time.
-        for job, name in ((_scheduler_tick, "scheduler-tick"), (_polling_round, "source-polling")):
+        # Two jobs; APScheduler runs each once at a time, so a long backfill never delays a tick.
+        interval = runtime.settings.scheduler_interval_seconds
+        jobs = ((_scheduler_tick, "scheduler-tick", interval), (_backfills, "backfills", 60.0))
+        for job, name, every in jobs:
             application.job_queue.run_repeating(
                 job,
-                interval=runtime.settings.scheduler_interval_seconds,
-                first=min(1.0, runtime.settings.scheduler_interval_seconds),
+                interval=every,
+                first=min(1.0, interval),
                 name=name,
                 job_kwargs={"misfire_grace_time": None, "coalesce": True},
             )
@@ -224,9 +232,9 @@ async def _post_stop(application: BotApplication) -> None:
     data = application.bot_data
     if data.resuming is not None:
         await data.resuming
-    if data.worker_stop is not None and data.worker_task is not None:
-        data.worker_stop.set()
-        await data.worker_task
+    if data.stop_loops is not None and data.loop_tasks:
+        data.stop_loops.set()
+        await asyncio.gather(*data.loop_tasks)
 
 
 async def _post_shutdown(application: BotApplication) -> None:

@@ -26,20 +26,24 @@ if TYPE_CHECKING:
     from bot.monitoring import MonitoringServer
     from bot.usecases.compose import ComposedMessage, Composer
     from bot.usecases.outbox import Outbox
+    from bot.usecases.polling import SourcePoller
 
 
 @dataclass(frozen=True, slots=True)
 class Roles:
-    """What a process does: answer updates, deliver the outbox, run the scheduler tick."""
+    """What a process does: answer updates, deliver the outbox, run the scheduler tick (and the
+    backfills), poll sources."""
 
     answer_commands: bool = True
     deliver: bool = True
     tick: bool = True
+    poll: bool = True
 
 
 BOT = Roles()
 WORKER = Roles(answer_commands=False)
-DELIVERY_ONLY = Roles(answer_commands=False, tick=False)
+DELIVERY_ONLY = Roles(answer_commands=False, tick=False, poll=False)
+POLLER = Roles(answer_commands=False, deliver=False, tick=False)
 
 
 class BotData:
@@ -51,8 +55,9 @@ class BotData:
     sender: TelegramSender  # composed messages (digests) go out through it, replies too
     composer: Composer
     worker: Outbox | None = None
-    worker_stop: asyncio.Event | None = None
-    worker_task: asyncio.Task[None] | None = None
+    poller: SourcePoller | None = None
+    stop_loops: asyncio.Event | None = None  # set at stop: the background loops finish and end
+    loop_tasks: list[asyncio.Task[None]] | None = None  # delivery and polling, supervised
     monitoring: MonitoringServer | None = None
     resuming: asyncio.Task[None] | None = None  # uploads a crash interrupted, published after start
 

@@ -85,6 +85,16 @@ class ArticleButton(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage(CallbackData):
+    """Show the results of a search from ``offset`` on (the query travels in the button, so a
+    restart or another bot process pages on; a query too long for 64 bytes has no pages)."""
+
+    prefix: ClassVar[str] = "find"
+    offset: int
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
 class ActionButton(CallbackData):
     """A one-press action: ``subscribe`` or ``latest``."""
 

@@ -17,6 +17,7 @@ import digests
 from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
 from bot.usecases import ingestion
+from bot.usecases.loops import supervise
 from bot.usecases.runtime import Runtime
 from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
@@ -65,6 +66,7 @@ class SourcePoller:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.policy = runtime.fetch_policy
+        self._polling: set[asyncio.Task[PollResult]] = set()  # polls in flight (``run``)
 
     async def add(
         self,
@@ -137,6 +139,66 @@ class SourcePoller:
                 return await self.poll(source)
 
         return list(await asyncio.gather(*(poll(source) for source in due)))
+
+    async def run(self, stop: asyncio.Event, *, wake: asyncio.Event | None = None) -> None:
+        """Poll due sources until ``stop`` is set, POLL_CONCURRENCY at a time: as soon as a poll
+        ends, the next due source is claimed, so a backlog (after a restart, an outage, an OPML
+        import) drains at the speed of the sites and this machine, not a batch a tick. With
+        nothing due it looks again every POLL_IDLE_SECONDS or when ``wake`` is set; supervised
+        (``bot.usecases.loops``)."""
+        settings = self.runtime.settings
+        # The loop goes round at least every idle wait; a minute more without a round is stuck.
+        self.health = self.runtime.loop_health("polling", stuck_after=2 * settings.poll_idle_seconds + 60)
+        await supervise(self.health, lambda: self._poll_until(stop, wake or asyncio.Event()), stop)
+        if self._polling:
+            await asyncio.gather(*self._polling, return_exceptions=True)
+
+    async def _poll_until(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        settings = self.runtime.settings
+        lease = timedelta(seconds=settings.poll_deadline_seconds + 60)
+        polling = self._polling
+        room = asyncio.Event()
+
+        def finished(task: asyncio.Task[PollResult]) -> None:
+            polling.discard(task)
+            room.set()
+            if not task.cancelled() and (error := task.exception()) is not None:
+                if is_database_error(error):  # the poll's outcome could not be recorded
+                    self.runtime.database.failed(error)
+                else:
+                    logger.error("a poll failed: %s", safe(error), exc_info=error)
+
+        while not stop.is_set():
+            self.health.progress()
+            free = settings.poll_concurrency - len(polling)
+            claimed: list[Source] = []
+            if free > 0:
+                try:
+                    async with session_scope(self.runtime.sessions) as session:
+                        claimed = list(
+                            await source_queries.claim_due_sources(
+                                session, now=utcnow(), limit=min(free, settings.poll_batch_size), lease=lease
+                            )
+                        )
+                    self.runtime.database.answered()
+                except Exception as error:
+                    if not is_database_error(error):
+                        raise
+                    self.runtime.database.failed(error)
+                for source in claimed:
+                    task = asyncio.create_task(self.poll(source), name=f"poll-{source.id}")
+                    polling.add(task)
+                    task.add_done_callback(finished)
+                if claimed and len(claimed) == free:
+                    continue  # every slot is busy: wait for one to free
+            room.clear()
+            wake.clear()
+            waiters = [asyncio.ensure_future(event.wait()) for event in (stop, room, wake)]
+            # With slots free and nothing claimed nothing is due: look again after the idle wait.
+            timeout = settings.poll_idle_seconds
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
 
     async def poll(self, source: Source, *, document: FetchedDocument | None = None) -> PollResult:
         """Fetch a source once (conditional GET), or take the ``document`` just fetched from its

@@ -50,11 +50,19 @@ async def recent_articles(runtime: Runtime, *, limit: int = 10) -> Sequence[Arti
     return [ArticleSummary(row.id or 0, row.title, row.published_at) for row in rows]
 
 
-async def search(runtime: Runtime, *, query: str, limit: int = 10) -> Sequence[ArticleSummary]:
-    """The articles holding every word of ``query`` (title, headings, text), newest first."""
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    articles: Sequence[ArticleSummary]
+    offset: int
+    more: bool  # there are older results after these
+
+
+async def search(runtime: Runtime, *, query: str, limit: int = 10, offset: int = 0) -> SearchResults:
+    """A page of the articles holding every word of ``query`` (title, headings, text), newest
+    first: ``limit`` of them from ``offset`` on, and whether more follow."""
     async with session_scope(runtime.sessions) as session:
-        rows = await search_index.search_articles(session, query=query, limit=limit)
-    return [ArticleSummary(*row) for row in rows]
+        rows = await search_index.search_articles(session, query=query, limit=limit + 1, offset=offset)
+    return SearchResults([ArticleSummary(*row) for row in rows[:limit]], offset, more=len(rows) > limit)
 
 
 async def record_read(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.logs import OutageLog
 from bot.settings import Settings
 from bot.usecases.digest_forms import RichSupport
+from bot.usecases.loops import LoopHealth
 from bot.usecases.rendering import DigestRenderer
 from bot.usecases.sites import SiteAccess
 from digests.fetch import FetchPolicy
@@ -43,6 +44,8 @@ class Runtime:
     # Every stored article is in the search index (new ones are indexed as they are stored).
     search_index_complete: bool = False
     stories_complete: bool = False  # likewise: every stored article has its story
+    # The background loops of this process (delivery, polling), as /healthz reports them.
+    loops: dict[str, LoopHealth] = field(default_factory=dict)
     _write_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     # One log line when the database stops answering and one when it is back, for every part.
     database: OutageLog = field(default_factory=lambda: OutageLog(logger, "the database"))
@@ -67,6 +70,11 @@ class Runtime:
         writers take turns here instead of waiting on the file lock (which sleeps and retries);
         on PostgreSQL nothing is held."""
         return self._write_turns if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+
+    def loop_health(self, name: str, *, stuck_after: float) -> LoopHealth:
+        """The health record of one of this process's loops, which ``/healthz`` reports."""
+        health = self.loops[name] = LoopHealth(name, stuck_after=stuck_after)
+        return health
 
     def queued(self) -> None:
         """Something was queued for delivery: wake whoever delivers."""

@@ -1,4 +1,4 @@
-"""The scheduler tick: queue the digests that are due and advance schedules; polling, its own job.
+"""The scheduler tick: queue the digests that are due and advance schedules; the backfills' job.
 
 No job per subscriber: the schedule lives in the database (``next_digest_at``),
 and one repeating job asks who is due. A digest missed during downtime is queued
@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.metrics import LAST_TICK, TICK_SECONDS
 from bot.usecases import upkeep
 from bot.usecases.filtering import FilterVerdicts
-from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
 from bot.usecases.schedules import next_digest_at
 from storage import SessionFactory, session_scope, utcnow
@@ -96,9 +95,8 @@ async def run_tick(runtime: Runtime, *, now: datetime | None = None) -> int | No
     return queued
 
 
-async def run_polling(runtime: Runtime, *, now: datetime | None = None) -> None:
-    """The polling job: poll the sources that are due (a slow site delays only this job), then
-    the backfills of articles stored before search and stories, a batch a round."""
-    await SourcePoller(runtime).poll_due(now=now)
+async def run_backfills(runtime: Runtime) -> None:
+    """The backfills of articles stored before search and stories, a batch a round (a job of
+    its own: polling is a loop, ``SourcePoller.run``)."""
     await upkeep.index_unindexed(runtime)
     await upkeep.group_ungrouped(runtime)

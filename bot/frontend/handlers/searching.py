@@ -1,17 +1,19 @@
-"""Search: stored articles by the words of their title, headings and text."""
+"""Search: stored articles by the words of their title, headings and text, a page at a time."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.frontend.context import BotContext
-from bot.texts import shorten
+from bot.texts import Texts, shorten
 from bot.usecases import reading
-from bot.usecases.callbacks import ArticleButton
+from bot.usecases.callbacks import ArticleButton, ForgedCallback, SearchPage
 
 MAX_QUERY_CHARS = 200
 MAX_RESULTS = 10
+MAX_OFFSET = 1_000  # pages further back than this: a narrower query finds them sooner
 
 
 async def search(update: Update, context: BotContext) -> None:
@@ -22,23 +24,72 @@ async def search(update: Update, context: BotContext) -> None:
         await context.reply(update, [texts("search_usage", limit=MAX_QUERY_CHARS)])
         return
     results = await reading.search(context.runtime, query=query, limit=MAX_RESULTS)
-    if not results:
+    if not results.articles:
         await context.reply(update, [texts("search_none", query=shorten(query, 60))])
         return
-    lines = [texts("search_header", query=shorten(query, 60))]
+    text, markup = _page(texts, query, results)
+    await context.reply(update, [text], reply_markup=markup)
+
+
+async def search_page(update: Update, context: BotContext) -> None:
+    """The older or newer results of a search, in place of the page shown."""
+    query = update.callback_query
+    if query is None:
+        return
+    texts = (await context.reader(update)).texts
+    try:
+        page = SearchPage.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(texts("search_expired"), show_alert=True)
+        return
+    results = await reading.search(
+        context.runtime, query=page.query, limit=MAX_RESULTS, offset=min(page.offset, MAX_OFFSET)
+    )
+    if not results.articles:
+        await query.answer(texts("search_no_more"))
+        return
+    await query.answer()
+    text, markup = _page(texts, page.query, results)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:  # pressed twice: the page is already shown
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def _page(texts: Texts, query: str, results: reading.SearchResults) -> tuple[str, InlineKeyboardMarkup]:
+    """One page: a line and a button per article, then the buttons to the newer and older pages."""
+    header = texts("search_header", query=shorten(query, 60))
+    if results.offset:
+        header += " " + texts(
+            "search_page_from", first=results.offset + 1, last=results.offset + len(results.articles)
+        )
+    lines = [header]
     lines += [
         texts("article_line", id=row.id, title=row.title, date=row.published_at.date().isoformat())
-        for row in results
+        for row in results.articles
     ]
-    buttons = [
+    rows = [
         [
             InlineKeyboardButton(
                 f"#{row.id} {shorten(row.title, 40)}", callback_data=ArticleButton(row.id).pack()
             )
         ]
-        for row in results
+        for row in results.articles
     ]
-    await context.reply(update, ["\n".join(lines)], reply_markup=InlineKeyboardMarkup(buttons))
+    pages: list[InlineKeyboardButton] = []
+    newer = SearchPage(max(0, results.offset - MAX_RESULTS), query)
+    older = SearchPage(results.offset + MAX_RESULTS, query)
+    if results.offset and newer.fits():
+        pages.append(InlineKeyboardButton(texts("search_newer"), callback_data=newer.pack()))
+    if results.more and older.fits() and older.offset <= MAX_OFFSET:
+        pages.append(InlineKeyboardButton(texts("search_older"), callback_data=older.pack()))
+    if pages:
+        rows.append(pages)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-HANDLERS = [CommandHandler("search", search)]
+HANDLERS = [
+    CommandHandler("search", search),
+    CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
+]

@@ -29,6 +29,7 @@ from bot.logs import OutageLog, is_database_error, safe
 from bot.metrics import DELIVERIES, FLOOD_WAITS
 from bot.settings import Settings
 from bot.usecases.compose import ComposedMessage, Composer
+from bot.usecases.loops import LoopHealth, supervise
 from bot.usecases.outbox.sender import Outcome, Sender, SendResult, Undelivered, send_in_best_form
 from bot.usecases.runtime import Runtime
 from storage import DigestFormat, session_scope, utcnow
@@ -114,6 +115,10 @@ class Outbox:
         self._recording.set()
         self._unrecorded: list[tuple[list[int], list[int], str | None]] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()  # digests being delivered
+        self._registered = False
+        # The loop goes round every idle wait at least; a minute without a round is stuck.
+        self.health = LoopHealth("delivery", stuck_after=60.0)
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the idle wait."""
@@ -122,12 +127,37 @@ class Outbox:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; what is in flight then still finishes.
 
-        The next batch is claimed while the last one is still sending, so the
-        sends never stall at batch boundaries.
+        Supervised (``bot.usecases.loops``): a bug in one round is logged and the loop starts
+        again; the sends in flight meanwhile go on, and ``health`` tells ``/healthz``.
         """
-        await self._register()
-        logger.info("delivery worker %s started", self.worker_id)
-        running: set[asyncio.Task[None]] = set()
+        self.runtime.loops[self.health.name] = self.health
+        try:
+            await supervise(self.health, lambda: self._deliver_until(stop), stop)
+        finally:
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+            if self._flushing is not None and not self._flushing.done():
+                # What was sent is recorded before the worker lets go, while the database allows.
+                done, _ = await asyncio.wait({self._flushing}, timeout=self.policy.unrecorded_wait)
+                if not done:
+                    self._flushing.cancel()
+                    logger.error(
+                        "%d sent digests could not be recorded: they go out again after their lease",
+                        sum(len(ids) for ids, _, _ in self._unrecorded),
+                    )
+            if self._registered:
+                await self._unregister()
+            logger.info("delivery worker stopped")
+
+    async def _deliver_until(self, stop: asyncio.Event) -> None:
+        """The loop: claim while there is room, wait for room, a wake-up or the idle wait. The
+        next batch is claimed while the last one is still sending, so the sends never stall at
+        batch boundaries."""
+        if not self._registered:
+            await self._register()
+            self._registered = True
+            logger.info("delivery worker %s started", self.worker_id)
+        running = self._running
         room = asyncio.Event()  # set when few enough digests are left in flight to claim more
 
         def finished(task: asyncio.Task[None]) -> None:
@@ -135,7 +165,10 @@ class Outbox:
             if len(running) < self.policy.concurrency:
                 room.set()
 
+        for task in running:
+            task.add_done_callback(finished)
         while not stop.is_set():
+            self.health.progress()
             if not self._recording.is_set():  # sends wait to be recorded: claim nothing meanwhile
                 waiters = [asyncio.ensure_future(event.wait()) for event in (self._recording, stop)]
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -147,7 +180,7 @@ class Outbox:
             pause = self._paused_until - time.monotonic()
             if pause > 0:  # Telegram is failing: let it breathe instead of failing row after row
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=pause)
+                    await asyncio.wait_for(stop.wait(), timeout=min(pause, self.policy.idle_wait))
                 continue
             if len(running) < self.policy.concurrency:
                 try:
@@ -167,23 +200,10 @@ class Outbox:
             self._wake.clear()
             room.clear()
             waiters = [asyncio.ensure_future(event.wait()) for event in (self._wake, stop, room)]
-            timeout = None if len(running) >= self.policy.concurrency else self.policy.idle_wait
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            # Even with every slot taken the loop looks up now and then: it shows it is alive.
+            await asyncio.wait(waiters, timeout=self.policy.idle_wait, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
-        if running:
-            await asyncio.gather(*running)
-        if self._flushing is not None and not self._flushing.done():
-            # What was sent is recorded before the worker lets go, while the database allows.
-            done, _ = await asyncio.wait({self._flushing}, timeout=self.policy.unrecorded_wait)
-            if not done:
-                self._flushing.cancel()
-                logger.error(
-                    "%d sent digests could not be recorded: they go out again after their lease",
-                    sum(len(ids) for ids, _, _ in self._unrecorded),
-                )
-        await self._unregister()
-        logger.info("delivery worker stopped")
 
     async def _register(self) -> None:
         """Hold the liveness lock and register, then take back what dead workers had claimed."""
