@@ -118,11 +118,15 @@ def worker_env(
 
 async def start_worker(env: dict[str, str], log: Path, *, tick: bool = False) -> asyncio.subprocess.Process:
     """A `digestbot worker` process; it runs the scheduler tick too when ``tick`` is set."""
+    return await start_digestbot(env, log, "worker", *([] if tick else ["--no-scheduler"]))
+
+
+async def start_digestbot(env: dict[str, str], log: Path, *arguments: str) -> asyncio.subprocess.Process:
+    """A `digestbot …` process (``run``, ``worker --poller``, …), its output appended to ``log``."""
     with log.open("ab") as output:
         return await asyncio.create_subprocess_exec(
             WORKER,
-            "worker",
-            *([] if tick else ["--no-scheduler"]),
+            *arguments,
             env=env,
             stdout=output,
             stderr=output,
