@@ -2,10 +2,12 @@
 
 Usage: uv run python -m benchmarks.bench_startup [--runs 5] [--article PATH]
 
-Prints the median wall time and the peak RSS of `digestbot preview` over ``--runs`` runs; then
-starts `digestbot run` against a fake Bot API on 127.0.0.1 with a /start already waiting and a
-fresh SQLite database holding the sample, and prints the seconds from the process's start to
-its reply, its RSS when idle, and its RSS after answering /latest (the first Chinese digest).
+Prints the median wall time and the peak RSS of `digestbot preview` over ``--runs`` runs; then,
+``--runs`` times each, starts python-telegram-bot's echo bot (``benchmarks/echo_bot.py``) and
+`digestbot run` against a fake Bot API on 127.0.0.1 with a /start already waiting (digestbot on
+a fresh SQLite database holding the sample), and prints the median seconds from the process's
+start to its reply and their ratio, the idle RSS of both, and what answering /latest (the first
+Chinese digest) adds to digestbot's.
 """
 
 from __future__ import annotations
@@ -51,7 +53,38 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(path: Path) -> None:
+async def first_reply(
+    command: list[str], env: dict[str, str], fake: FakeTelegram, log: Path
+) -> tuple[float, int]:
+    """Start ``command`` with a /start waiting; the seconds until its reply, and its pid."""
+    fake.send_text(1, "/start")
+    before = len(fake.messages_to(1))
+    started = time.perf_counter()
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=output, stderr=output, stdin=asyncio.subprocess.DEVNULL
+        )
+    try:
+        await fake.wait_for_messages(1, 1, after=before, timeout=60)
+    except BaseException:
+        process.terminate()
+        raise
+    return time.perf_counter() - started, process.pid
+
+
+async def stop(pid: int) -> None:
+    os.kill(pid, 15)
+    while True:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if finished:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def run(path: Path, runs: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
     await reset_database(url)
@@ -66,29 +99,36 @@ async def run(path: Path) -> None:
     fake = FakeTelegram()
     await fake.start()
     env = worker_env(fake, url, concurrency=4, lease=60)
-    fake.send_text(1, "/start")
-    started = time.perf_counter()
-    with (folder / "bot.log").open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            DIGESTBOT, "run", env=env, stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL
-        )
+    log = folder / "bot.log"
     try:
-        await fake.wait_for_messages(1, 1, timeout=60)
-        first = time.perf_counter() - started
-        await asyncio.sleep(3)
-        idle = rss_mb(process.pid)
-        before = len(fake.messages_to(1))
-        fake.send_text(1, "/latest")
-        await fake.wait_for_messages(1, 1, after=before, timeout=60)
-        await asyncio.sleep(1)
-        after = rss_mb(process.pid)
+        echo_firsts, echo_idles, firsts, idles, afters = [], [], [], [], []
+        for _ in range(runs):
+            seconds, pid = await first_reply([sys.executable, "-m", "benchmarks.echo_bot"], env, fake, log)
+            await asyncio.sleep(3)
+            echo_firsts.append(seconds)
+            echo_idles.append(rss_mb(pid))
+            await stop(pid)
+            seconds, pid = await first_reply([DIGESTBOT, "run"], env, fake, log)
+            await asyncio.sleep(3)
+            firsts.append(seconds)
+            idles.append(rss_mb(pid))
+            before = len(fake.messages_to(1))
+            fake.send_text(1, "/latest")
+            await fake.wait_for_messages(1, 1, after=before, timeout=60)
+            await asyncio.sleep(1)
+            afters.append(rss_mb(pid) - idles[-1])
+            await stop(pid)
+        first, echo_first = statistics.median(firsts), statistics.median(echo_firsts)
         print(
-            f"digestbot run: first reply {first:.2f} s after start; idle RSS {idle:.1f} MB; "
-            f"after the first Chinese digest {after:.1f} MB (+{after - idle:.1f} MB)"
+            f"first reply to /start (median of {runs}): digestbot run {first:.3f} s, PTB echo bot "
+            f"{echo_first:.3f} s: {first / echo_first:.2f}x (target <= 1.5x)"
+        )
+        print(
+            f"idle RSS: digestbot run {statistics.median(idles):.1f} MB (target <= 78), echo bot "
+            f"{statistics.median(echo_idles):.1f} MB; the first Chinese digest adds "
+            f"{statistics.median(afters):.1f} MB"
         )
     finally:
-        process.terminate()
-        await process.wait()
         await fake.stop()
 
 
@@ -100,7 +140,7 @@ def main() -> None:
     if not args.article.exists():
         sys.exit(f"no article at {args.article}")
     preview(args.article, args.runs)
-    asyncio.run(run(args.article))
+    asyncio.run(run(args.article, args.runs))
 
 
 if __name__ == "__main__":

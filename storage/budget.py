@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, text, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,9 +31,11 @@ def _later_of(session: AsyncSession, a: Any, b: Any) -> ColumnElement[float]:
 
 async def ensure_bucket(session: AsyncSession, *, bucket: str) -> None:
     """The bucket's row, made if it is missing (by any number of processes at once)."""
-    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    statement = insert(SendBudget).values(bucket=bucket, next_at=0.0).on_conflict_do_nothing()
-    await session.exec(statement)
+    # The same statement on both databases (no dialect module to import for it).
+    statement = text(
+        "INSERT INTO send_budget (bucket, next_at) VALUES (:bucket, 0) ON CONFLICT (bucket) DO NOTHING"
+    )
+    await (await session.connection()).execute(statement.bindparams(bucket=bucket))
 
 
 async def reserve(session: AsyncSession, *, bucket: str, count: int, interval: float) -> float:

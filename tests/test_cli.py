@@ -287,3 +287,14 @@ def test_bad_arguments_get_a_line_that_names_them(cli, args: tuple[str, ...], sa
     result = cli(*args)
     assert result.returncode != 0 and said in result.stderr
     assert "unexpected" not in result.stderr and "database" not in result.stderr
+
+
+def test_a_channel_may_be_added_in_each_language_of_the_bot() -> None:
+    from bot.cli import build_parser
+    from bot.texts import LANGUAGES
+
+    parser = build_parser()
+    for language in LANGUAGES:
+        assert parser.parse_args(["channels", "add", "@news", "--language", language]).language == language
+    with pytest.raises(SystemExit):
+        parser.parse_args(["channels", "add", "@news", "--language", "klingon"])

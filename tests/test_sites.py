@@ -381,3 +381,67 @@ async def test_a_sitemap_follows_no_child_sitemap_and_no_url_on_another_host(
         assert other.hits == {}  # neither its sitemap nor its story was fetched
     finally:
         other.stop()
+
+
+KUAIXUN = (
+    "据新华社报道，本市今日起在十二条公交线路试行夜间运营，首末班时间延长至凌晨一点。交通部门表示，"
+    "试运行期间将根据客流调整发车间隔，并在主要站点增设安全员。市民可通过官方应用查询实时到站信息，"
+    "相关票价保持不变。首批线路覆盖火车站、三所医院和主要商业区，试运行为期三个月，结束后将评估是否常态化运营。"
+)
+
+
+def kuaixun_html(title: str) -> bytes:
+    """A Chinese news flash: a headline and about 150 characters of body, as 快讯 pages are."""
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>首页</a><a href='/news/'>快讯</a></nav>"
+        f"<article><h1>{title}</h1><p>{KUAIXUN}</p></article><footer>版权所有</footer></body></html>"
+    ).encode()
+
+
+async def test_short_chinese_news_flashes_from_a_section_page_and_a_news_sitemap_are_articles(
+    site: LocalSite, runtime: Runtime
+) -> None:
+    """Five 快讯 linked from a section page and four in a news sitemap: each of about 150
+    characters, half the 300 an English page needs, and worth more than 300 letters of English."""
+    assert len(KUAIXUN) < 160
+    poller = SourcePoller(runtime)
+    flashes = [f"/news/2026/12/02/kuaixun-{n}.html" for n in range(5)]
+    cards = "".join(
+        f'<li><a href="{path}">本市夜间公交试运行第{n}号快讯</a></li>' for n, path in enumerate(flashes)
+    )
+    site.pages["/news/"] = (
+        "text/html; charset=utf-8",
+        f"<html><head><title>快讯</title></head><body><nav><a href='/'>首页</a><a href='/about'>关于</a></nav>"
+        f"<main><ul class='list'>{cards}</ul></main></body></html>".encode(),
+    )
+    for n, path in enumerate(flashes):
+        site.pages[path] = ("text/html; charset=utf-8", kuaixun_html(f"本市夜间公交试运行第{n}号快讯"))
+    section, _, from_section = await poller.add(site.url("/news/"))
+    assert section.kind == "section" and from_section.error is None
+    assert from_section.new == 5, from_section
+
+    other = LocalSite().start()
+    try:
+        now = datetime.now(UTC)
+        items = [(f"/flash/{n}.html", f"夜间公交快讯{n}", now - timedelta(hours=n)) for n in range(4)]
+        other.pages["/"] = ("text/html", HOME)
+        other.pages["/sitemap.xml"] = ("application/xml", news_sitemap(other.base, items))
+        for path, title, _ in items:
+            other.pages[path] = ("text/html; charset=utf-8", kuaixun_html(title))
+        sitemap, _, from_sitemap = await poller.add(other.url("/"))
+    finally:
+        other.stop()
+    assert sitemap.kind == "sitemap" and from_sitemap.new == 4, from_sitemap
+    async with session_scope(runtime.sessions) as session:
+        stored = (await session.exec(select(Article))).all()
+    assert len(stored) == 9 and all(article.language == "zh" for article in stored)
+
+
+def test_a_page_of_a_few_english_words_is_still_no_article() -> None:
+    from digests.language import reading_length
+
+    assert (
+        reading_length("Subscribe to our newsletter. Log in. Contact us.")
+        < bot.usecases.polling.MIN_ARTICLE_LENGTH
+    )
+    assert reading_length(KUAIXUN) >= bot.usecases.polling.MIN_ARTICLE_LENGTH

@@ -58,6 +58,17 @@ def _algorithm(value: str) -> str:
     return name
 
 
+def _chat_language(value: str) -> str:
+    """A language the bot's replies and digests come in (``bot.texts.LANGUAGES``)."""
+    from bot.texts import LANGUAGES  # with the storage it needs: only when a channel is added
+
+    if value not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"unsupported language {value[:20]!r}; choose one of {', '.join(LANGUAGES)}"
+        )
+    return value
+
+
 def _language(value: str) -> str | None:
     """``auto`` (detect it) or a language the summarizer knows."""
     from digests.tokenizers import SUMY_LANGUAGES
@@ -173,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = channels.add_parser("add", help="subscribe a channel (the bot must be one of its admins)")
     add.add_argument("channel", help="@name or a numeric id such as -1001234567890")
-    add.add_argument("--language", choices=("en", "zh"), default="en")
+    add.add_argument(
+        "--language", type=_chat_language, default="en", help="the channel's language: en, zh or zh-hant"
+    )
     add.set_defaults(handler="subscribers:add_channel")
     return parser
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -188,11 +189,8 @@ async def _post_init(application: BotApplication) -> None:
         # Uploads a crash interrupted: published, and their admins answered, in the background.
         resume = publishing.resume_uploads(application.bot, runtime)
         data.resuming = asyncio.create_task(resume, name="resume-uploads")
-        for language, commands in COMMANDS.items():
-            await application.bot.set_my_commands(
-                [BotCommand(name, description) for name, description in commands],
-                language_code=None if language == "en" else language,
-            )
+        # The menu is set while the first updates are answered, not before.
+        data.menu = asyncio.create_task(_set_command_menu(application), name="command-menu")
     data.stop_loops = asyncio.Event()
     data.loop_tasks = []
     if data.roles.deliver:
@@ -227,11 +225,24 @@ async def _post_init(application: BotApplication) -> None:
             )
 
 
+async def _set_command_menu(application: BotApplication) -> None:
+    """The command menu in each language; a failure is a log line (the commands work without it)."""
+    for language, commands in COMMANDS.items():
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                language_code=None if language == "en" else language,
+            )
+        except TelegramError as error:
+            logger.warning("could not set the %s command menu: %s", language, error)
+
+
 async def _post_stop(application: BotApplication) -> None:
     """Stop claiming; let the sends in flight finish."""
     data = application.bot_data
-    if data.resuming is not None:
-        await data.resuming
+    for task in (data.resuming, data.menu):
+        if task is not None:
+            await task
     if data.stop_loops is not None and data.loop_tasks:
         data.stop_loops.set()
         await asyncio.gather(*data.loop_tasks)

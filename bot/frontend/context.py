@@ -60,6 +60,7 @@ class BotData:
     loop_tasks: list[asyncio.Task[None]] | None = None  # delivery and polling, supervised
     monitoring: MonitoringServer | None = None
     resuming: asyncio.Task[None] | None = None  # uploads a crash interrupted, published after start
+    menu: asyncio.Task[None] | None = None  # the command menu, set after start
 
 
 @dataclass(frozen=True, slots=True)
