@@ -38,6 +38,8 @@ LANGUAGE_NAMES: Final = {"en": "English", "zh": "简体中文", "zh-hant": "繁�
 
 
 # Command descriptions registered with setMyCommands, per language.
+# The command menu: a reader's commands for every chat, and the admins' added in their private
+# chats (Telegram's menu languages are two-letter codes: "zh" serves both scripts).
 COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
     "en": [
         ("latest", "Digest of the newest article"),
@@ -45,12 +47,17 @@ COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("sections", "Sections of an article"),
         ("section", "One section in detail: /section N"),
         ("digest", "The full digest"),
+        ("search", "Find articles by words"),
         ("subscribe", "Scheduled digests on"),
         ("unsubscribe", "Scheduled digests off"),
         ("settings", "Schedule, timezone, length, language"),
+        ("schedule", "When digests come: /schedule 08:00"),
+        ("timezone", "Your timezone: /timezone Asia/Shanghai"),
+        ("length", "Short, normal or long digests"),
+        ("language", "English, 简体中文 or 繁體中文"),
         ("format", "Rich or classic digests"),
-        ("search", "Find articles by words"),
         ("filter", "Only or never articles with these words"),
+        ("whoami", "Your Telegram id"),
         ("help", "All commands"),
     ],
     "zh": [
@@ -59,13 +66,38 @@ COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("sections", "文章的各节"),
         ("section", "某一节的详细摘要：/section N"),
         ("digest", "完整摘要"),
+        ("search", "按词语搜索文章"),
         ("subscribe", "开启定时摘要"),
         ("unsubscribe", "关闭定时摘要"),
         ("settings", "时间表、时区、长度、语言"),
+        ("schedule", "摘要发送时间：/schedule 08:00"),
+        ("timezone", "你的时区：/timezone Asia/Shanghai"),
+        ("length", "短、中或长摘要"),
+        ("language", "English、简体中文或繁體中文"),
         ("format", "富文本或经典格式的摘要"),
-        ("search", "按词语搜索文章"),
         ("filter", "只要或不要含有某些词的文章"),
+        ("whoami", "你的 Telegram 编号"),
         ("help", "所有命令"),
+    ],
+}
+ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
+    "en": [
+        ("publish", "Publish an article: /publish URL, or send a file"),
+        ("addsource", "Follow a feed or a site: /addsource URL"),
+        ("sources", "The sources and their last polls"),
+        ("removesource", "Stop following a source: /removesource ID"),
+        ("pausesource", "Pause or resume a source: /pausesource ID"),
+        ("sourcefilter", "A source's keyword filter"),
+        ("stats", "Subscribers, articles, the outbox"),
+    ],
+    "zh": [
+        ("publish", "发布文章：/publish 链接，或发送文件"),
+        ("addsource", "关注订阅源或网站：/addsource 链接"),
+        ("sources", "订阅源及其最近一次抓取"),
+        ("removesource", "取消关注订阅源：/removesource 编号"),
+        ("pausesource", "暂停或恢复订阅源：/pausesource 编号"),
+        ("sourcefilter", "订阅源的关键词过滤"),
+        ("stats", "订阅者、文章和发送队列"),
     ],
 }
 

@@ -428,3 +428,49 @@ async def test_whoami_tells_users_their_id_and_the_log_names_new_users(
         await fake.reply_to(READER, "/help")
     first = [r.getMessage() for r in caplog.records if "first message from Telegram user" in r.getMessage()]
     assert len([m for m in first if f"user {READER} " in m]) == 1 and f"ADMIN_USER_IDS={READER}" in first[0]
+
+
+async def test_nothing_posted_inside_a_channel_is_answered_there(fake: FakeTelegram, sqlite_url: str) -> None:
+    """Commands and text posted in a channel the bot administers are its readers' to see: the
+    bot answers none of them (it used to say "I don't know that command" to the channel)."""
+    from storage import session_scope
+    from storage import subscribers as subscriber_queries
+
+    channel = -1009876543
+    async with running_bot(fake, sqlite_url) as application:
+        for text in ("/subscribe", "/help", "/nonsense", "hello readers"):
+            fake.post_in_channel(channel, text)
+        [private] = await fake.reply_to(ADMIN, "/help")  # the posts before it were handled
+        await asyncio.sleep(0.5)
+        async with session_scope(application.bot_data.runtime.sessions) as session:
+            known = await subscriber_queries.get_subscriber(session, chat_id=channel)
+    assert "/subscribe" in private.text
+    assert fake.messages_to(channel) == []
+    assert known is None or not known.active
+
+
+async def test_the_command_menu_holds_every_command_and_the_admins_see_theirs(
+    fake: FakeTelegram, sqlite_url: str
+) -> None:
+    """Readers' commands for everyone in English and Chinese; the admins' added in each admin's
+    private chat only; every command a handler answers is in one menu or the other."""
+    from bot.frontend.app import COMMAND_HANDLERS
+    from bot.texts import ADMIN_COMMANDS, COMMANDS
+
+    async with running_bot(fake, sqlite_url):
+        for _ in range(100):
+            if ("chat", ADMIN, "zh") in fake.state.menus:
+                break
+            await asyncio.sleep(0.05)
+    names = {key: [c["command"] for c in menu] for key, menu in fake.state.menus.items()}
+    reader, admin = names[("default", None, "")], names[("chat", ADMIN, "")]
+    assert names[("default", None, "zh")] == reader and names[("chat", ADMIN, "zh")] == admin
+    assert {"schedule", "timezone", "length", "language", "section", "search"} <= set(reader)
+    assert not {"addsource", "publish", "stats"} & set(reader)
+    assert set(admin) == set(reader) | {name for name, _ in ADMIN_COMMANDS["en"]}
+    guarded = {
+        name for name, callback in COMMAND_HANDLERS.items() if getattr(callback, "bot_admins_only", False)
+    }
+    assert guarded == {name for name, _ in ADMIN_COMMANDS["en"]}
+    assert set(COMMAND_HANDLERS) - {"start"} == set(admin)
+    assert [n for n, _ in COMMANDS["en"]] == [n for n, _ in COMMANDS["zh"]]

@@ -86,7 +86,9 @@ class _State:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     members: dict[tuple[int, int], str] = field(default_factory=dict)
-    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # the default scope's
+    # Every menu set: (scope type, its chat id or None, language code or "") → the commands.
+    menus: dict[tuple[str, object, str], list[dict[str, str]]] = field(default_factory=dict)
     errors: list[InjectedError] = field(default_factory=list)
     html_errors: list[str] = field(default_factory=list)
 
@@ -202,6 +204,16 @@ class FakeTelegram:
         if sender_chat is not None:
             content["sender_chat"] = sender_chat
         return self._push({"message": self._message(user_id, language_code, chat_id, chat_type, **content)})
+
+    def post_in_channel(self, channel_id: int, text: str) -> dict[str, Any]:
+        """Someone posts in a channel the bot administers: a ``channel_post``, with no sender."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        chat = {"id": channel_id, "type": "channel", "title": f"Channel {channel_id}"}
+        message = {"message_id": next(self._counter(channel_id)), "date": int(time.time()), "chat": chat}
+        message["sender_chat"] = chat
+        return self._push({"channel_post": {**message, **content}})
 
     def send_document(
         self,
@@ -379,7 +391,16 @@ class FakeTelegram:
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.state.commands[params.get("language_code") or ""] = params.get("commands", [])
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        commands = params.get("commands", [])
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        language = params.get("language_code") or ""
+        self.state.menus[(scope.get("type", "default"), scope.get("chat_id"), language)] = commands
+        if scope.get("type", "default") == "default":
+            self.state.commands[language] = commands
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:

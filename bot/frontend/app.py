@@ -7,14 +7,24 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CommandHandler,
     Defaults,
+    MessageHandler,
+    filters,
 )
 
 from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
@@ -36,7 +46,7 @@ from bot.frontend.transport import LeanHTTPXRequest
 from bot.frontend.updates import PerChatUpdateProcessor
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
-from bot.texts import COMMANDS, texts_for
+from bot.texts import ADMIN_COMMANDS, COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
@@ -132,6 +142,9 @@ def build_application(settings: Settings, *, roles: Roles = BOT) -> BotApplicati
 
 
 def _add_handlers(application: BotApplication) -> None:
+    # Before every feature: what is posted inside a channel is never answered there (a command
+    # in a channel is a post its readers see; channels are set up from a private chat).
+    application.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POSTS, _channel_post), group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
     application.add_error_handler(fallback.error_handler)
@@ -225,16 +238,30 @@ async def _post_init(application: BotApplication) -> None:
             )
 
 
+async def _channel_post(update: Update, context: BotContext) -> None:
+    """A post in a channel: left alone."""
+    chat = update.effective_chat
+    logger.debug("post in channel %s left alone", chat.id if chat else "?")
+    raise ApplicationHandlerStop
+
+
 async def _set_command_menu(application: BotApplication) -> None:
-    """The command menu in each language; a failure is a log line (the commands work without it)."""
-    for language, commands in COMMANDS.items():
-        try:
-            await application.bot.set_my_commands(
-                [BotCommand(name, description) for name, description in commands],
-                language_code=None if language == "en" else language,
-            )
-        except TelegramError as error:
-            logger.warning("could not set the %s command menu: %s", language, error)
+    """The command menu in each language: readers' commands for everyone, the admins' added in
+    each admin's private chat. A failure is a log line (the commands work without a menu)."""
+    admins = sorted(application.bot_data.runtime.settings.admin_user_ids)
+    scopes: list[tuple[BotCommandScope, dict[str, list[tuple[str, str]]]]] = [(BotCommandScopeDefault(), {})]
+    scopes += [(BotCommandScopeChat(admin), ADMIN_COMMANDS) for admin in admins]
+    for scope, extra in scopes:
+        for language, commands in COMMANDS.items():
+            menu = commands + extra.get(language, [])
+            try:
+                await application.bot.set_my_commands(
+                    [BotCommand(name, description) for name, description in menu],
+                    scope=scope,
+                    language_code=None if language == "en" else language,
+                )
+            except TelegramError as error:
+                logger.warning("could not set the %s command menu (%s): %s", language, scope.type, error)
 
 
 async def _post_stop(application: BotApplication) -> None:
