@@ -130,6 +130,18 @@ async def list_subscribers(
     return (await session.exec(statement)).all()
 
 
+async def chats_of_type(session: AsyncSession, *, chat_type: str) -> Sequence[Subscriber]:
+    """Every chat of one type (``channel``), in the order the bot first knew them."""
+    statement = select(Subscriber).where(col(Subscriber.chat_type) == chat_type).order_by(col(Subscriber.id))
+    return (await session.exec(statement)).all()
+
+
+async def subscriber_by_username(session: AsyncSession, *, username: str) -> Subscriber | None:
+    """The chat with this @username (any case), if the bot knows one."""
+    statement = select(Subscriber).where(func.lower(col(Subscriber.username)) == username.lower().lstrip("@"))
+    return (await session.exec(statement)).first()
+
+
 async def subscriber_counts(session: AsyncSession) -> dict[str, int]:
     """How many chats are subscribed, not subscribed, and deactivated by Telegram errors."""
     statement = select(

@@ -341,6 +341,7 @@ async def test_cli_adds_a_channel_the_bot_posts_to(
     import sys
 
     fake.channels["@digest_news"] = -1001234567
+    fake.set_member_status(-1001234567, 4242, "administrator")  # the bot, with Post Messages
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": fake.token,
@@ -474,3 +475,93 @@ async def test_the_command_menu_holds_every_command_and_the_admins_see_theirs(
     assert guarded == {name for name, _ in ADMIN_COMMANDS["en"]}
     assert set(COMMAND_HANDLERS) - {"start"} == set(admin)
     assert [n for n, _ in COMMANDS["en"]] == [n for n, _ in COMMANDS["zh"]]
+
+
+async def _digestbot(env: dict[str, str], *arguments: str) -> tuple[int, str]:
+    import sys
+
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "digestbot"),
+        *arguments,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    return process.returncode or 0, out.decode()
+
+
+async def test_a_channel_configured_from_the_command_line_gets_its_own_digest(
+    fake: FakeTelegram, sqlite_url: str
+) -> None:
+    """`channels add` refuses a channel where the bot may not post; `channels set` gives one its
+    schedule, timezone, language, length and filter; `channels list` shows them; at its time the
+    channel gets a Chinese digest of the article its filter takes, not of the other."""
+    import os
+    from datetime import UTC, datetime, timedelta
+
+    from digests import parse_article
+    from storage import create_engine, session_factory, session_scope
+    from storage import subscribers as subscriber_queries
+    from tests.helpers import store_article
+
+    channel = -1001112223
+    fake.channels["@harbour_news"] = channel
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_URL": sqlite_url,
+    }
+    code, out = await _digestbot(env, "channels", "add", "@harbour_news")
+    assert code == 1 and "not an admin of @harbour_news" in out and len(out.strip().splitlines()) == 1
+    fake.set_member_status(channel, 4242, "administrator")
+    fake.state.cannot_post.add((channel, 4242))
+    code, out = await _digestbot(env, "channels", "add", "@harbour_news")
+    assert code == 1 and "Post Messages" in out
+    fake.state.cannot_post.clear()
+    code, out = await _digestbot(env, "channels", "add", "@harbour_news")
+    assert code == 0 and "subscribed" in out, out
+    code, out = await _digestbot(
+        env,
+        "channels",
+        "set",
+        "@harbour_news",
+        "--schedule",
+        "09:30",
+        "--timezone",
+        "Asia/Shanghai",
+        "--language",
+        "zh",
+        "--length",
+        "short",
+        "--filter",
+        "港口",
+    )
+    assert code == 0 and "09:30" in out and "Asia/Shanghai" in out, out
+    code, out = await _digestbot(env, "channels", "set", "@harbour_news", "--timezone", "Mars/Olympus")
+    assert code == 1 and "Mars/Olympus" in out and len(out.strip().splitlines()) == 1
+    code, listed = await _digestbot(env, "channels", "list")
+    assert "09:30" in listed and "short" in listed and "zh" in listed and "港口" in listed, listed
+
+    engine = create_engine(sqlite_url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    async with session_scope(sessions) as session:
+        row = await subscriber_queries.get_subscriber(session, chat_id=channel)
+        assert row is not None and row.next_digest_at is not None
+        assert row.next_digest_at.astimezone(UTC).strftime("%H:%M") == "01:30"  # 09:30 in Shanghai
+        for title, body in (
+            ("港口扩建工程启动", "港口扩建工程今天启动。新码头将在两年内建成，港口吞吐量预计翻番。"),
+            ("城市公园开放", "城市新公园今天向市民开放。公园占地一百公顷，设有湖泊和步道。"),
+        ):
+            await store_article(session, article=parse_article(f"# {title}\n\n{body}"), published_at=now)
+        row.next_digest_at = now - timedelta(minutes=1)  # its 09:30 has come
+        row.last_digest_at = now - timedelta(days=1)
+        session.add(row)
+    await engine.dispose()
+    async with running_bot(fake, sqlite_url, scheduler_interval_seconds=0.2):
+        [digest] = await fake.wait_for_messages(channel, 1, timeout=20)
+        await asyncio.sleep(1)
+    assert "港口扩建工程启动" in digest.text and "城市公园开放" not in digest.text
+    assert len(fake.messages_to(channel)) == 1

@@ -188,6 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--language", type=_chat_language, default="en", help="the channel's language: en, zh or zh-hant"
     )
     add.set_defaults(handler="subscribers:add_channel")
+    channels.add_parser("list", help="the channels and their settings").set_defaults(
+        handler="subscribers:list_channels"
+    )
+    remove = channels.add_parser("remove", help="stop posting to a channel")
+    remove.add_argument("channel", help="@name or the numeric id")
+    remove.set_defaults(handler="subscribers:remove_channel")
+    change = channels.add_parser(
+        "set", help="a channel's schedule, timezone, length, language, filter, sources"
+    )
+    change.add_argument("channel", help="@name or the numeric id")
+    change.add_argument("--schedule", help='"08:00", "07:30 mon-fri", instant or off')
+    change.add_argument("--timezone", help="Area/City or an offset such as +8")
+    change.add_argument("--length", choices=("short", "normal", "long"))
+    change.add_argument("--language", type=_chat_language)
+    change.add_argument("--filter", help='keyword filter: "words -unwanted", or off')
+    change.add_argument("--sources", help="comma-separated source ids, or all")
+    change.set_defaults(handler="subscribers:set_channel")
     return parser
 
 

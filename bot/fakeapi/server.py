@@ -87,6 +87,7 @@ class _State:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     members: dict[tuple[int, int], str] = field(default_factory=dict)
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # the default scope's
+    cannot_post: set[tuple[int, int]] = field(default_factory=set)  # admins without Post Messages
     # Every menu set: (scope type, its chat id or None, language code or "") → the commands.
     menus: dict[tuple[str, object, str], list[dict[str, str]]] = field(default_factory=dict)
     errors: list[InjectedError] = field(default_factory=list)
@@ -600,6 +601,7 @@ class FakeTelegram:
                     "can_post_stories": False,
                     "can_edit_stories": False,
                     "can_delete_stories": False,
+                    "can_post_messages": (chat_id, user_id) not in self.state.cannot_post,
                 }
             )
         elif status == "creator":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Bot
+from telegram import Bot, ChatMemberAdministrator
 from telegram.error import InvalidToken, TelegramError
 
 from bot.settings import Settings
@@ -38,12 +38,24 @@ async def check_bot(settings: Settings) -> str:
         ) from None
 
 
-async def look_up_chat(settings: Settings, reference: str | int) -> ChatInfo:
-    """The chat named ``@name`` or by its numeric id, as Telegram describes it."""
+class CannotPost(PermissionError):
+    """The bot is no admin of the channel with the right to post; the message says what to do."""
+
+
+async def look_up_chat(settings: Settings, reference: str | int, *, to_post: bool = False) -> ChatInfo:
+    """The chat named ``@name`` or by its numeric id, as Telegram describes it; with ``to_post``,
+    ``CannotPost`` unless the bot may post there (an admin with the right to post, in a channel)."""
     bot = _bot(settings)
     try:
         async with bot:
             chat = await bot.get_chat(reference)
+            if to_post and chat.type == "channel":
+                member = await bot.get_chat_member(chat.id, bot.id)
+                if not (isinstance(member, ChatMemberAdministrator) and member.can_post_messages):
+                    raise CannotPost(
+                        f"the bot is not an admin of {reference} with the right to post messages: "
+                        "add it under the channel's Administrators, with Post Messages on"
+                    )
     except InvalidToken:
         raise TelegramUnavailable(
             "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"

@@ -117,6 +117,24 @@ async def list_subscribers(runtime: Runtime, *, active_only: bool, limit: int) -
         return await subscriber_queries.list_subscribers(session, active_only=active_only, limit=limit)
 
 
+async def list_channels(runtime: Runtime) -> Sequence[Subscriber]:
+    """The channels the bot knows (subscribed or not)."""
+    async with session_scope(runtime.sessions) as session:
+        return await subscriber_queries.chats_of_type(session, chat_type="channel")
+
+
+async def find_chat(runtime: Runtime, *, reference: str) -> Subscriber | None:
+    """A chat the bot knows, by ``@name`` or numeric id."""
+    async with session_scope(runtime.sessions) as session:
+        if reference.startswith("@"):
+            return await subscriber_queries.subscriber_by_username(session, username=reference)
+        try:
+            chat_id = int(reference)
+        except ValueError:
+            return None
+        return await subscriber_queries.get_subscriber(session, chat_id=chat_id)
+
+
 async def chat_language(runtime: Runtime, *, chat_id: int) -> str | None:
     """The interface language a chat chose, if the bot knows the chat."""
     async with session_scope(runtime.sessions) as session:
