@@ -40,6 +40,10 @@ class Settings(BaseModel):
     poll_deadline_seconds: float = Field(default=120.0, gt=0)
     poll_batch_size: int = Field(default=100, ge=1, le=10_000)  # sources claimed at once, at most
     poll_idle_seconds: float = Field(default=5.0, gt=0, le=3600)  # with nothing due: how often to look
+    poll_interval_seconds: int = Field(default=1800, ge=60, le=7 * 86_400)  # a new source's interval
+    # The bounds within which a source's own advice (<ttl>, Cache-Control: max-age) is followed.
+    poll_min_interval_seconds: int = Field(default=300, ge=60)
+    poll_max_interval_seconds: int = Field(default=86_400, ge=60)
     poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
     # Sites without feeds (section pages, sitemaps): seconds between two requests to one host.
     site_request_interval_seconds: float = Field(default=1.0, ge=0, le=600)

@@ -44,6 +44,7 @@ class Feed:
     title: str
     entries: tuple[FeedEntry, ...]
     error: str | None = None  # the parser's complaint about a malformed feed, for the log
+    advised_interval: int | None = None  # seconds between polls the feed asks for (<ttl>, sy:)
 
 
 def looks_like_feed(data: bytes, content_type: str | None = None) -> bool:
@@ -109,7 +110,24 @@ def parse_feed(data: bytes, *, content_type: str | None = None, base_url: str | 
         if entry is not None and entry.key not in entries:  # duplicate GUIDs: the first wins
             entries[entry.key] = entry
     title = str(parsed.feed.get("title") or base_url or "feed").strip()
-    return Feed(title=title[:255], entries=tuple(entries.values()), error=error)
+    advised = advised_interval(parsed.feed)
+    return Feed(title=title[:255], entries=tuple(entries.values()), error=error, advised_interval=advised)
+
+
+_PERIODS = {"hourly": 3600, "daily": 86_400, "weekly": 604_800, "monthly": 2_592_000, "yearly": 31_536_000}
+
+
+def advised_interval(meta: dict) -> int | None:
+    """Seconds between polls a feed asks for: RSS's ``<ttl>`` (minutes), else the syndication
+    module's ``updatePeriod`` divided by ``updateFrequency``; ``None`` when it says nothing usable."""
+    ttl = str(meta.get("ttl") or "").strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        return int(ttl) * 60
+    period = _PERIODS.get(str(meta.get("sy_updateperiod") or "").strip().lower())
+    if period is None:
+        return None
+    frequency = str(meta.get("sy_updatefrequency") or "1").strip()
+    return period // int(frequency) if frequency.isdigit() and int(frequency) > 0 else period
 
 
 def _entry(raw: dict, base_url: str | None) -> FeedEntry | None:

@@ -14,6 +14,7 @@ import asyncio
 import functools
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import zlib
@@ -89,6 +90,7 @@ class FetchedDocument:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    max_age: int | None = None  # seconds, from Cache-Control: how long the server says it stays fresh
 
     @property
     def text(self) -> str:
@@ -248,11 +250,24 @@ async def _fetch(
         raise FetchError(f"refused: more than {policy.max_redirects} redirects", reason="redirects")
 
 
+_MAX_AGE = re.compile(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d{1,9})", re.I)
+
+
+def cache_max_age(header: str | None) -> int | None:
+    """Seconds from a Cache-Control header's ``max-age`` (``None`` without one, or with
+    ``no-cache``/``no-store``, which say nothing of how often to come back)."""
+    if not header or re.search(r"no-(?:cache|store)", header, re.I):
+        return None
+    found = _MAX_AGE.search(header)
+    return int(found.group(1)) if found else None
+
+
 async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> FetchedDocument:
     etag = response.headers.get("etag")
     last_modified = response.headers.get("last-modified")
+    max_age = cache_max_age(response.headers.get("cache-control"))
     if response.status_code == 304:
-        return FetchedDocument(url, b"", None, etag, last_modified, not_modified=True)
+        return FetchedDocument(url, b"", None, etag, last_modified, not_modified=True, max_age=max_age)
     if response.status_code >= 400:
         raise FetchError(
             f"the server answered {response.status_code} {response.reason_phrase}",
@@ -296,7 +311,7 @@ async def _read(url: str, response: httpx.Response, policy: FetchPolicy) -> Fetc
                     reason="too_large",
                     megabytes=policy.max_bytes // 1_000_000,
                 )
-    return FetchedDocument(url, bytes(body), content_type, etag, last_modified)
+    return FetchedDocument(url, bytes(body), content_type, etag, last_modified, max_age=max_age)
 
 
 def _window_bits(encoding: str, head: bytes) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     Table,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -155,7 +156,12 @@ class Source(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2048)
     title: str | None = Field(default=None, max_length=255)
     paused: bool = Field(default=False)
-    poll_interval_seconds: int = Field(default=1800)
+    poll_interval_seconds: int = Field(default=1800)  # POLL_INTERVAL_SECONDS, or an admin's choice
+    interval_chosen: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )  # set by an admin: the source's own advice is then ignored
+    # What the source last asked for (<ttl>, sy:updatePeriod, Cache-Control: max-age), in seconds.
+    advised_interval_seconds: int | None = Field(default=None)
     next_poll_at: datetime | None = _timestamp(index=True)
     etag: str | None = Field(default=None, max_length=255)
     last_modified: str | None = Field(default=None, max_length=64)

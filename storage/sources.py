@@ -20,6 +20,7 @@ async def add_source(
     kind: str,
     title: str | None,
     poll_interval_seconds: int,
+    interval_chosen: bool = False,
     now: datetime | None = None,
 ) -> tuple[Source, bool]:
     """The source for this URL, created (due now) unless it exists; ``True`` when new."""
@@ -32,6 +33,7 @@ async def add_source(
         kind=kind,
         title=title,
         poll_interval_seconds=poll_interval_seconds,
+        interval_chosen=interval_chosen,
         next_poll_at=now,
         created_at=now,
     )
@@ -98,6 +100,19 @@ async def claim_due_sources(
     await session.exec(update(Source).where(col(Source.id).in_(ids)).values(next_poll_at=now + lease))
     claimed = (await session.exec(select(Source).where(col(Source.id).in_(ids)))).all()
     return sorted(claimed, key=lambda source: ids.index(source.id))
+
+
+async def set_interval(session: AsyncSession, *, source: Source, seconds: int | None, default: int) -> None:
+    """An admin's interval for a source (``None``: back to the default and the source's advice)."""
+    source.poll_interval_seconds = seconds or default
+    source.interval_chosen = seconds is not None
+    session.add(source)
+
+
+async def poll_now(session: AsyncSession, *, source: Source) -> None:
+    """Make a source due at once (for the polling loop of whichever process comes first)."""
+    source.next_poll_at = utcnow()
+    session.add(source)
 
 
 async def record_poll(

@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", help="feeds and pages the bot follows").add_subparsers(
         dest="sources_command", required=True
     )
-    sources.add_parser("add", help="follow a feed or page").add_argument("url")
+    add_source = sources.add_parser("add", help="follow a feed or page")
+    add_source.add_argument("url")
+    add_source.add_argument("--interval", help="poll every 10m, 2h, 1d… (default: as the source asks)")
     sources.add_parser("list", help="one line per source, with its last error")
     for name in ("remove", "pause"):
         sources.add_parser(name, help=f"{name} a source (pause again to resume)").add_argument("id", type=int)
@@ -174,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keyword_filter.add_argument("id", type=int)
     keyword_filter.add_argument("words", nargs=argparse.REMAINDER, help='+word -word "a phrase", or clear')
+    set_source = sources.add_parser("set", help="a source's poll interval")
+    set_source.add_argument("id", type=int)
+    set_source.add_argument("--interval", required=True, help="10m, 2h, 1d…, or default")
+    sources.add_parser("refresh", help="poll a source now").add_argument("id", type=int)
     sources.add_parser("import", help="follow every feed of an OPML file").add_argument("file")
     sources.add_parser("export", help="the followed feeds as OPML").add_argument("file", nargs="?")
     for choice in sources.choices.values():

@@ -1,5 +1,5 @@
-"""`digestbot sources add|list|remove|pause|filter|import|export`: the feeds, sitemaps and pages
-the bot follows."""
+"""`digestbot sources add|list|remove|pause|filter|set|refresh|import|export`: the feeds,
+sitemaps and pages the bot follows."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.cli.common import CliError, load_settings, with_runtime
 from bot.logs import safe
 from bot.usecases import filtering, following
 from bot.usecases.runtime import Runtime
+from bot.usecases.schedules import ScheduleError, describe_interval, parse_interval
 from digests import DigestError
 from digests.filters import KeywordFilter, change_request
 from storage import Source
@@ -25,6 +26,8 @@ def sources_command(args: argparse.Namespace, out: TextIO) -> int:
         "remove": _remove,
         "pause": _pause,
         "filter": _filter,
+        "set": _set,
+        "refresh": _refresh,
         "import": _import,
         "export": _export,
     }
@@ -36,8 +39,18 @@ def sources_command(args: argparse.Namespace, out: TextIO) -> int:
     return asyncio.run(with_runtime(load_settings(), action))
 
 
+def _interval(text: str | None) -> int | None:
+    """``--interval 10m`` in seconds; ``default`` (or nothing) for the default and the source's advice."""
+    if text is None or text == "default":
+        return None
+    try:
+        return parse_interval(text)
+    except ScheduleError:
+        raise CliError(f"not an interval: {safe(text)} (say 10m, 2h or 1d, at least a minute)") from None
+
+
 async def _add(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
-    added = await following.add_source(runtime, url=args.url)
+    added = await following.add_source(runtime, url=args.url, interval=_interval(args.interval))
     source = added.source
     state = "following" if added.created else "already following"
     kind = {"section": "section page", "sitemap": "news sitemap"}.get(source.kind, source.kind)
@@ -51,8 +64,11 @@ async def _list(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None
     for row in await following.list_sources(runtime):
         state = "paused" if row.paused else "active"
         polled = f"{row.last_polled_at:%Y-%m-%d %H:%M}" if row.last_polled_at else "never polled"
+        interval, due = following.next_poll(row, runtime)
+        every = f"every {describe_interval(interval)}" + (f", next {due:%H:%M}" if due else "")
         out.write(
-            f"{row.id:>4}  {row.kind:<7} {state:<7} {polled:<16} {safe(row.url)}  {safe(row.title or '')}\n"
+            f"{row.id:>4}  {row.kind:<7} {state:<7} {polled:<16} {every:<24} {safe(row.url)}  "
+            f"{safe(row.title or '')}\n"
         )
         if row.last_error:
             out.write(f"      last error ({row.error_count} in a row): {safe(row.last_error)}\n")
@@ -63,6 +79,25 @@ async def _source(runtime: Runtime, source_id: int) -> Source:
     if source is None:
         raise CliError(f"there is no source {source_id}")
     return source
+
+
+async def _set(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    source = await following.set_interval(
+        runtime, source=await _source(runtime, args.id), seconds=_interval(args.interval)
+    )
+    interval, _ = following.next_poll(source, runtime)
+    out.write(f"source {args.id}: polled every {describe_interval(interval)} from its next poll\n")
+
+
+async def _refresh(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:
+    result = await following.refresh(runtime, source=await _source(runtime, args.id))
+    if result.error:
+        raise CliError(f"source {args.id}: {safe(result.error)}")
+    if result.not_modified:
+        out.write(f"source {args.id} polled: unchanged\n")
+    else:
+        counts = f"{result.new} new, {result.updated} updated, {result.announced} announced"
+        out.write(f"source {args.id} polled: {counts}\n")
 
 
 async def _remove(runtime: Runtime, args: argparse.Namespace, out: TextIO) -> None:

@@ -6,9 +6,10 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.usecases.ids import parse_id
-from bot.usecases.polling import PollResult, SourcePoller
+from bot.usecases.polling import PollResult, SourcePoller, poll_interval
 from bot.usecases.runtime import Runtime
 from digests.errors import DigestError
 from storage import Source, SourceKind, session_scope
@@ -35,11 +36,34 @@ class ImportedOutline:
     error: str | None = None
 
 
-async def add_source(runtime: Runtime, *, url: str) -> AddedSource:
+async def add_source(runtime: Runtime, *, url: str, interval: int | None = None) -> AddedSource:
     """Follow a feed, or what a page leads to: the feed it advertises or the site has, a news
-    sitemap, its article links (a section page), or the page itself."""
-    source, created, result = await SourcePoller(runtime).add(url)
+    sitemap, its article links (a section page), or the page itself; polled every ``interval``
+    seconds when given (else as the source asks, or POLL_INTERVAL_SECONDS)."""
+    source, created, result = await SourcePoller(runtime).add(url, interval=interval)
+    if not created and interval is not None:
+        source = await set_interval(runtime, source=source, seconds=interval)
     return AddedSource(source, created, result)
+
+
+async def set_interval(runtime: Runtime, *, source: Source, seconds: int | None) -> Source:
+    """Poll a source every ``seconds`` (``None``: as it asks, or the default); from its next poll."""
+    async with session_scope(runtime.sessions) as session:
+        session.add(source)
+        await source_queries.set_interval(
+            session, source=source, seconds=seconds, default=runtime.settings.poll_interval_seconds
+        )
+    return source
+
+
+async def refresh(runtime: Runtime, *, source: Source) -> PollResult:
+    """Poll a source now, whatever its schedule (its next poll follows from this one)."""
+    return await SourcePoller(runtime).poll(source)
+
+
+def next_poll(source: Source, runtime: Runtime) -> tuple[int, datetime | None]:
+    """A source's interval in seconds and when it is polled next (``None``: paused)."""
+    return poll_interval(source, runtime.settings), None if source.paused else source.next_poll_at
 
 
 async def find_source(runtime: Runtime, *, reference: str | int) -> Source | None:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import digests
 from bot.logs import is_database_error, safe
 from bot.metrics import ARTICLES, POLL_ERRORS, POLL_SECONDS
+from bot.settings import Settings
 from bot.usecases import ingestion
 from bot.usecases.loops import supervise
 from bot.usecases.runtime import Runtime
@@ -48,7 +49,6 @@ def _fingerprint(entry: FeedEntry) -> str:
 
 
 MAX_BACKOFF = timedelta(days=1)
-DEFAULT_INTERVAL = 1800
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,17 @@ class PollResult:
     links: int = 0  # article links of a section page, URLs of a sitemap, listed now
 
 
+def poll_interval(source: Source, settings: Settings) -> int:
+    """Seconds from one poll of a source to the next: an admin's choice; else what the source
+    asks for (``<ttl>``, ``sy:updatePeriod``, ``Cache-Control: max-age``) within
+    POLL_MIN_INTERVAL_SECONDS…POLL_MAX_INTERVAL_SECONDS; else POLL_INTERVAL_SECONDS as it was
+    when the source was added."""
+    if source.interval_chosen or not source.advised_interval_seconds:
+        return source.poll_interval_seconds
+    low, high = settings.poll_min_interval_seconds, settings.poll_max_interval_seconds
+    return max(low, min(high, source.advised_interval_seconds))
+
+
 class SourcePoller:
     """Adds and polls sources; a source paused for failing is reported once (``on_source_paused``)."""
 
@@ -75,7 +86,7 @@ class SourcePoller:
         self,
         url: str,
         *,
-        interval: int = DEFAULT_INTERVAL,
+        interval: int | None = None,
         poll_now: bool = True,
         paced: bool = True,
         document: FetchedDocument | None = None,
@@ -117,7 +128,12 @@ class SourcePoller:
             kind, url, title, polled = found.kind, found.url, found.title, found.document
         async with self.runtime.single_writer(), session_scope(self.runtime.sessions) as session:
             source, created = await source_queries.add_source(
-                session, url=url, kind=kind, title=title, poll_interval_seconds=interval
+                session,
+                url=url,
+                kind=kind,
+                title=title,
+                poll_interval_seconds=interval or self.runtime.settings.poll_interval_seconds,
+                interval_chosen=interval is not None,
             )
         if not (created and poll_now):
             return source, created, PollResult(stored_id(source.id))
@@ -233,14 +249,17 @@ class SourcePoller:
                         etag=document.etag,
                         last_modified=document.last_modified,
                         body_hash=source.body_hash,  # still the body last parsed
+                        advised=document.max_age or source.advised_interval_seconds,
                     )
                     return PollResult(stored_id(source.id), not_modified=True)
                 first_poll = source.last_polled_at is None
                 skipped: dict[str, str] | None = None
+                advised = document.max_age
                 if source.kind == SourceKind.FEED:
-                    result, skipped = await self._ingest_feed(
+                    result, skipped, feed_advice = await self._ingest_feed(
                         source, document.content, document.content_type, first_poll
                     )
+                    advised = feed_advice or advised  # the feed's own word first
                 elif source.kind in _CRAWLED:
                     entries, conclusive = await self._site_entries(source, document)
                     result, skipped = await self._ingest_entries(source, entries, first_poll, linked=True)
@@ -271,6 +290,7 @@ class SourcePoller:
             note=result.note,
             body_hash=None if result.note else body_hash,  # entries left for later: not "unchanged"
             skipped_entries=skipped,
+            advised=advised,
         )
         if result.announced:
             self.runtime.queued()
@@ -286,9 +306,11 @@ class SourcePoller:
         note: str | None = None,
         body_hash: str | None = None,
         skipped_entries: dict[str, str] | None = None,
+        advised: int | None = None,
     ) -> None:
         # Entries left for later come on the next regular poll; a validator would hide them.
         etag, last_modified = (None, None) if note else (etag, last_modified)
+        source.advised_interval_seconds = advised
         async with session_scope(self.runtime.sessions) as session:
             await source_queries.record_poll(
                 session,
@@ -296,7 +318,7 @@ class SourcePoller:
                 now=now,
                 etag=etag,
                 last_modified=last_modified,
-                next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
+                next_poll_at=now + timedelta(seconds=poll_interval(source, self.runtime.settings)),
                 note=note,
                 body_hash=body_hash,
                 skipped_entries=skipped_entries,
@@ -321,9 +343,10 @@ class SourcePoller:
 
     async def _ingest_feed(
         self, source: Source, data: bytes, content_type: str | None, first_poll: bool
-    ) -> tuple[PollResult, dict[str, str]]:
+    ) -> tuple[PollResult, dict[str, str], int | None]:
         """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first; also
-        the entries of the feed that stored nothing, by key, with their fingerprints."""
+        the entries of the feed that stored nothing, by key, with their fingerprints, and the
+        interval the feed asks for."""
         feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
         if feed.error:
             logger.warning(
@@ -332,7 +355,8 @@ class SourcePoller:
                 safe(feed.error),
                 len(feed.entries),
             )
-        return await self._ingest_entries(source, list(feed.entries), first_poll)
+        result, skipped = await self._ingest_entries(source, list(feed.entries), first_poll)
+        return result, skipped, feed.advised_interval
 
     async def _ingest_entries(
         self, source: Source, entries: list[FeedEntry], first_poll: bool, *, linked: bool = False

@@ -119,3 +119,28 @@ def next_digest_at(schedule: str, timezone: str, *, after: datetime) -> datetime
         # In UTC: adding to an aware local time is wall-clock arithmetic and loses the fold.
         fire = trigger.get_next_fire_time(None, fire.astimezone(UTC) + timedelta(seconds=1))
     return fire.astimezone(UTC) if fire is not None else None
+
+
+_INTERVAL = re.compile(r"^\s*(\d{1,5})\s*(s|sec|m|min|h|hr|d|day)s?\s*$", re.I)
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86_400, "day": 86_400}
+MIN_INTERVAL = 60  # a minute between polls at most often: politeness to the sites
+
+
+def parse_interval(text: str) -> int:
+    """Seconds from ``90s``, ``10m``, ``2h`` or ``1d``; ``ScheduleError("interval_bad")`` for
+    anything else, or for less than a minute."""
+    found = _INTERVAL.match(text)
+    if found is None:
+        raise ScheduleError("interval_bad", text[:40])
+    seconds = int(found.group(1)) * _UNIT_SECONDS[found.group(2).lower()]
+    if seconds < MIN_INTERVAL or seconds > 7 * 86_400:
+        raise ScheduleError("interval_bad", text[:40])
+    return seconds
+
+
+def describe_interval(seconds: int) -> str:
+    """``10 min``, ``2 h``, ``1 d``: an interval as /sources shows it (no words to translate)."""
+    for unit, size in (("d", 86_400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"

@@ -12,6 +12,7 @@ from bot.frontend.access import bot_admins_only
 from bot.frontend.context import BotContext
 from bot.texts import Texts, shorten
 from bot.usecases import following
+from bot.usecases.schedules import ScheduleError, describe_interval, parse_interval
 from digests import DigestError
 from storage import Source
 
@@ -35,14 +36,22 @@ async def source_argument(update: Update, context: BotContext, usage: str) -> So
 async def add_source(update: Update, context: BotContext) -> None:
     """Follow a feed, a site's news sitemap or section page, or a page: /addsource URL (admins only)."""
     texts = (await context.reader(update)).texts
-    if not context.args:
+    args = context.args or []
+    if not args or len(args) not in (1, 3) or (len(args) == 3 and args[1].lower() != "every"):
         await context.reply(update, [texts("usage_addsource")])
         return
-    url = context.args[0]
+    url = args[0]
+    interval = None
+    if len(args) == 3:
+        try:
+            interval = parse_interval(args[2])
+        except ScheduleError as error:
+            await context.reply(update, [texts(error.reason, text=error.text)])
+            return
 
     async def add() -> str:
         try:
-            added = await following.add_source(context.runtime, url=url)
+            added = await following.add_source(context.runtime, url=url, interval=interval)
         except DigestError as error:
             logger.info("adding source %s failed: %s", url[:200], error)
             return texts("source_failed", reason=texts.failure(error))
@@ -74,6 +83,11 @@ async def list_sources(update: Update, context: BotContext) -> None:
             lines.append(texts("source_never_polled"))
         else:
             lines.append(texts("source_last_poll", when=f"{source.last_polled_at:%Y-%m-%d %H:%M} UTC"))
+        interval, due = following.next_poll(source, context.runtime)
+        if due is not None:
+            lines.append(
+                texts("source_schedule", interval=describe_interval(interval), when=f"{due:%H:%M} UTC")
+            )
         if source.last_error:
             if source.error_count:
                 count = source.error_count
@@ -115,9 +129,29 @@ async def pause_source(update: Update, context: BotContext) -> None:
     )
 
 
+@bot_admins_only
+async def refresh_source(update: Update, context: BotContext) -> None:
+    """Poll a source now: /refresh ID (admins only); answers at once, edited when the poll ends."""
+    source = await source_argument(update, context, "usage_refresh")
+    if source is None:
+        return
+    texts = (await context.reader(update)).texts
+
+    async def poll() -> str:
+        result = await following.refresh(context.runtime, source=source)
+        if result.error:
+            return texts("source_refresh_failed", id=source.id, reason=result.error[:300])
+        if result.not_modified or not (result.new or result.updated):
+            return texts("source_refreshed_unchanged", id=source.id)
+        return texts("source_refreshed", id=source.id, new=result.new, updated=result.updated)
+
+    await context.answer_later(update, texts("checking"), poll)
+
+
 HANDLERS = [
     CommandHandler("addsource", add_source),
     CommandHandler("sources", list_sources),
     CommandHandler("removesource", remove_source),
     CommandHandler("pausesource", pause_source),
+    CommandHandler("refresh", refresh_source),
 ]
