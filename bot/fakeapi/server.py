@@ -88,6 +88,7 @@ class _State:
     members: dict[tuple[int, int], str] = field(default_factory=dict)
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # the default scope's
     cannot_post: set[tuple[int, int]] = field(default_factory=set)  # admins without Post Messages
+    inline_answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by query id
     # Every menu set: (scope type, its chat id or None, language code or "") → the commands.
     menus: dict[tuple[str, object, str], list[dict[str, str]]] = field(default_factory=dict)
     errors: list[InjectedError] = field(default_factory=list)
@@ -205,6 +206,31 @@ class FakeTelegram:
         if sender_chat is not None:
             content["sender_chat"] = sender_chat
         return self._push({"message": self._message(user_id, language_code, chat_id, chat_type, **content)})
+
+    def inline_query(self, user_id: int, query: str, *, language_code: str | None = "en") -> str:
+        """A user types ``@bot query`` in some chat; the query's id, to find its answer by."""
+        query_id = f"iq{next(self._update_ids)}"
+        self._push(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self._user(user_id, language_code),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": "sender",
+                }
+            }
+        )
+        return query_id
+
+    async def inline_answer(self, query_id: str, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The results the bot answered an inline query with."""
+        deadline = time.monotonic() + timeout
+        while query_id not in self.state.inline_answers:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer to inline query {query_id}")
+            await asyncio.sleep(0.02)
+        return self.state.inline_answers[query_id]
 
     def post_in_channel(self, channel_id: int, text: str) -> dict[str, Any]:
         """Someone posts in a channel the bot administers: a ``channel_post``, with no sender."""
@@ -405,6 +431,20 @@ class FakeTelegram:
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        results = params.get("results", [])
+        if isinstance(results, str):
+            results = json.loads(results)
+        if len(results) > 50:
+            raise _ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for result in results:
+            content = result.get("input_message_content", {})
+            text = content.get("message_text", "")
+            if content.get("parse_mode") == "HTML":
+                self._rendered(text, "HTML")  # refused as Telegram would refuse it
+        self.state.inline_answers[str(params.get("inline_query_id"))] = results
         return True
 
     def _api_close(self, params: dict[str, Any]) -> bool:

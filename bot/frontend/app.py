@@ -35,6 +35,7 @@ from bot.frontend.handlers import (
     publishing,
     reading,
     searching,
+    sharing,
     source_admin,
     start,
     stats,
@@ -75,6 +76,7 @@ FEATURES = (
     stats,
     source_admin,
     searching,
+    sharing,
     keyword_filters,
     fallback,
 )

@@ -73,3 +73,36 @@ async def record_read(
         await delivery_queries.record_sent(
             session, subscriber_id=subscriber_id, article_id=article_id, message_ids=message_ids
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCard:
+    """An article as an inline answer shows it: title, where from, its best sentence, its link."""
+
+    id: int
+    title: str
+    site: str
+    sentence: str
+    url: str | None
+
+
+async def article_cards(runtime: Runtime, *, query: str, limit: int = 20) -> list[ArticleCard]:
+    """Cards of the articles holding every word of ``query`` (the newest with no words), newest
+    first; each card's sentence is the article's best, from the digest cache."""
+    if query.strip():
+        found: Sequence[ArticleSummary] = (await search(runtime, query=query, limit=limit)).articles
+    else:
+        found = await recent_articles(runtime, limit=limit)
+    ids = [row.id for row in found]
+    async with session_scope(runtime.sessions) as session:
+        origins = await article_queries.origins(session, article_ids=ids)
+    articles = await runtime.renderer.load_articles(ids)
+    cards = []
+    for row in found:
+        article = articles.get(row.id)
+        if article is None:
+            continue
+        sentence = await runtime.renderer.best_sentence(row.id, article)
+        site, url = origins.get(row.id, ("", None))
+        cards.append(ArticleCard(row.id, row.title, site, sentence, url))
+    return cards

@@ -37,7 +37,7 @@ async def _article_or_reply(
 
 async def latest(update: Update, context: BotContext) -> None:
     """Send the overview digest of the newest article with section buttons: /latest."""
-    await _send_overview(update, context, None)
+    await send_overview(update, context, None)
 
 
 async def overview_button(update: Update, context: BotContext) -> None:
@@ -50,10 +50,11 @@ async def overview_button(update: Update, context: BotContext) -> None:
         reference = str(ArticleButton.unpack(query.data).article_id)
     except ForgedCallback:
         reference = "?"  # stale or forged: answered as an article that does not exist
-    await _send_overview(update, context, reference)
+    await send_overview(update, context, reference)
 
 
-async def _send_overview(update: Update, context: BotContext, reference: str | None) -> None:
+async def send_overview(update: Update, context: BotContext, reference: str | None) -> None:
+    """The overview of the article ``reference`` names (the newest for ``None``), recorded as read."""
     reader = await context.reader(update)
     found = await _article_or_reply(update, context, reference)
     if found is None:

@@ -7,13 +7,19 @@ from telegram.ext import CommandHandler
 
 from bot.frontend.access import chat_admins_only, is_bot_admin
 from bot.frontend.context import BotContext
+from bot.frontend.handlers import reading
 from bot.texts import language_choice
 from bot.usecases import subscriptions
 from bot.usecases.callbacks import ActionButton
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Greet the user and offer to subscribe or read the latest digest: /start."""
+    """Greet the user and offer to subscribe or read the latest digest: /start; with a deep link
+    from a shared card (``/start art_12``), the article's digest."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("art_") and payload[4:].isdigit():
+        await reading.send_overview(update, context, payload[4:])
+        return
     texts = (await context.reader(update)).texts
     keyboard = InlineKeyboardMarkup(
         [

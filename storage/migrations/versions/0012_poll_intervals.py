@@ -18,7 +18,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("source") as batch:
-        batch.add_column(sa.Column("interval_chosen", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(
+            sa.Column("interval_chosen", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.add_column(sa.Column("advised_interval_seconds", sa.Integer(), nullable=True))
 
 
