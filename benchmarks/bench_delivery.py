@@ -161,7 +161,7 @@ async def part_throughput(url: str, subscribers: int, label: str) -> None:
     outbox_rate, naive_rate = sent / seconds, naive_sent / naive_seconds
     print(
         f"(a) {label:<10} {subscribers:>7}: outbox {outbox_rate:4.0f} msg/s ({sent} in {seconds:.1f} s), "
-        f"naive loop {naive_rate:4.0f} msg/s; ratio {outbox_rate / naive_rate:.2f} (target >= 1.0)"
+        f"naive loop {naive_rate:4.0f} msg/s; ratio {outbox_rate / naive_rate:.2f} (target >= 1.2)"
     )
 
 
@@ -209,10 +209,7 @@ async def part_rate_limited(url: str, seconds: float) -> None:
         f"(b) default limits vs a server that refuses > 30 msg/s: {stats['sent']} messages over {span:.1f} s "
         f"= {rate:.2f} msg/s ({100 * rate / 30:.1f}% of 30; target >= 95%); end to end {sent / elapsed:.2f} msg/s"
     )
-    print(
-        f"    429 answers: {stats['too_many']} in all, {len(late)} after the first second (target 0)",
-        [round(t - start_uptime, 2) for t in late][:10],
-    )
+    print(f"    429 answers: {stats['too_many']} in all, {len(late)} after the first second (target 0)")
 
 
 async def part_shared_budget(args: argparse.Namespace, sqlite: str) -> None:

@@ -55,8 +55,8 @@ def rss_mb(pid: int) -> float:
 
 async def first_reply(
     command: list[str], env: dict[str, str], fake: FakeTelegram, log: Path
-) -> tuple[float, int]:
-    """Start ``command`` with a /start waiting; the seconds until its reply, and its pid."""
+) -> tuple[float, asyncio.subprocess.Process]:
+    """Start ``command`` with a /start waiting; the seconds until its reply, and the process."""
     fake.send_text(1, "/start")
     before = len(fake.messages_to(1))
     started = time.perf_counter()
@@ -69,19 +69,12 @@ async def first_reply(
     except BaseException:
         process.terminate()
         raise
-    return time.perf_counter() - started, process.pid
+    return time.perf_counter() - started, process
 
 
-async def stop(pid: int) -> None:
-    os.kill(pid, 15)
-    while True:
-        try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if finished:
-            return
-        await asyncio.sleep(0.05)
+async def stop(process: asyncio.subprocess.Process) -> None:
+    process.terminate()
+    await process.wait()
 
 
 async def run(path: Path, runs: int) -> None:
@@ -103,21 +96,23 @@ async def run(path: Path, runs: int) -> None:
     try:
         echo_firsts, echo_idles, firsts, idles, afters = [], [], [], [], []
         for _ in range(runs):
-            seconds, pid = await first_reply([sys.executable, "-m", "benchmarks.echo_bot"], env, fake, log)
+            seconds, process = await first_reply(
+                [sys.executable, "-m", "benchmarks.echo_bot"], env, fake, log
+            )
             await asyncio.sleep(3)
             echo_firsts.append(seconds)
-            echo_idles.append(rss_mb(pid))
-            await stop(pid)
-            seconds, pid = await first_reply([DIGESTBOT, "run"], env, fake, log)
+            echo_idles.append(rss_mb(process.pid))
+            await stop(process)
+            seconds, process = await first_reply([DIGESTBOT, "run"], env, fake, log)
             await asyncio.sleep(3)
             firsts.append(seconds)
-            idles.append(rss_mb(pid))
+            idles.append(rss_mb(process.pid))
             before = len(fake.messages_to(1))
             fake.send_text(1, "/latest")
             await fake.wait_for_messages(1, 1, after=before, timeout=60)
             await asyncio.sleep(1)
-            afters.append(rss_mb(pid) - idles[-1])
-            await stop(pid)
+            afters.append(rss_mb(process.pid) - idles[-1])
+            await stop(process)
         first, echo_first = statistics.median(firsts), statistics.median(echo_firsts)
         print(
             f"first reply to /start (median of {runs}): digestbot run {first:.3f} s, PTB echo bot "

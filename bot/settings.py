@@ -67,7 +67,7 @@ class Settings(BaseModel):
     # first (rich), or never (classic); a refused rich message goes out classic, never lost.
     digest_format: Literal["auto", "rich", "classic"] = "auto"
     link_previews: bool = True  # a classic digest of one article previews the original
-    rate_limit_per_second: float = Field(default=29.5, ge=0)  # 0 turns rate limiting off
+    rate_limit_per_second: float = Field(default=29.3, ge=0)  # 0 turns rate limiting off
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)
     rate_limit_retries: int = Field(default=1, ge=0)
     webhook_url: str | None = None
