@@ -14,6 +14,8 @@ from bot.logs import JsonFormatter, OutageLog
 from bot.monitoring import health
 from bot.settings import Settings
 from bot.usecases.runtime import open_runtime
+from storage import deliveries as delivery_queries
+from storage import session_scope
 from tests.helpers import ADMIN, DatabaseProxy, running_bot
 
 
@@ -34,8 +36,11 @@ async def test_metrics_and_health_are_served_and_parse(
         await fake.wait_for_messages(ADMIN, 2, after=before)
         await fake.wait_for_messages(501, 3)  # two replies, then the pushed digest
         port = application.bot_data.monitoring.port
-        for _ in range(50):  # until a tick has run
-            if application.bot_data.runtime.last_tick_at is not None:
+        runtime = application.bot_data.runtime
+        for _ in range(50):  # until a tick has run and the pushed digest is recorded as sent
+            async with session_scope(runtime.sessions) as session:
+                sent = (await delivery_queries.delivery_counts(session))["sent"]
+            if runtime.last_tick_at is not None and sent:
                 break
             await asyncio.sleep(0.1)
         async with httpx.AsyncClient() as client:
