@@ -29,18 +29,16 @@ def _document(article: digests.Article) -> str:
     return " ".join(search_terms(article_text(article)))
 
 
-async def _execute(
-    session: AsyncSession, statement: TextClause | TextualSelect, *, read_only: bool = False
-) -> Result[Any]:
-    """Raw SQL in the session's transaction (SQLModel's ``exec`` is typed for its own statements).
-    ``read_only``, as the session's first statement: no transaction at all, which saves the
-    BEGIN and COMMIT round trips that would double the time of a short search."""
-    return await (await _connection(session, read_only=read_only)).execute(statement)
+async def _execute(session: AsyncSession, statement: TextClause | TextualSelect) -> Result[Any]:
+    """Raw SQL in the session's transaction (SQLModel's ``exec`` is typed for its own statements)."""
+    return await (await session.connection()).execute(statement)
 
 
-async def _connection(session: AsyncSession, *, read_only: bool = False) -> AsyncConnection:
-    # SQLite's driver begins a transaction only before a write: a read needs nothing more.
-    autocommit = read_only and not _sqlite(session) and not session.in_transaction()
+async def _read_connection(session: AsyncSession) -> AsyncConnection:
+    """The session's connection for a read that is its first statement: outside a transaction,
+    which saves the BEGIN and COMMIT round trips that would double the time of a short search.
+    (SQLite's driver begins a transaction only before a write: a read needs nothing more.)"""
+    autocommit = not _sqlite(session) and not session.in_transaction()
     return await session.connection(
         execution_options={"isolation_level": "AUTOCOMMIT"} if autocommit else None
     )
@@ -112,7 +110,7 @@ async def search_articles(
         return []
     # The busiest read a reader can start, on the driver itself and outside a transaction:
     # SQLAlchemy's own work per statement (near a millisecond) would be more than the query's.
-    driver = (await (await _connection(session, read_only=True)).get_raw_connection()).driver_connection
+    driver = (await (await _read_connection(session)).get_raw_connection()).driver_connection
     if driver is None:
         raise RuntimeError("the connection was closed")
     if _sqlite(session):

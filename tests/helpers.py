@@ -84,6 +84,17 @@ async def store_article(session: Any, **values: Any) -> tuple[Any, bool]:
     return stored.row, stored.created
 
 
+async def add_feeds(session: Any, urls: list[str], *, interval: int = 1800) -> None:
+    """Feed sources, due now, as if followed before (no discovery, no first poll)."""
+    from storage import SourceKind
+    from storage import sources as source_queries
+
+    for url in urls:
+        await source_queries.add_source(
+            session, url=url, kind=SourceKind.FEED, title=None, poll_interval_seconds=interval
+        )
+
+
 def sqlite_url(folder: Path, name: str = "digestbot.db") -> str:
     return f"sqlite+aiosqlite:///{folder / name}"
 

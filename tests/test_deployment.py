@@ -12,12 +12,12 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.fakeapi import FakeTelegram
-from storage import DeliveryState, Source, SourceKind, create_engine, session_factory, session_scope
+from storage import DeliveryState, Source, create_engine, session_factory, session_scope
 from storage import deliveries as delivery_queries
 from storage import sources as source_queries
 from storage import subscribers as subscriber_queries
 from tests.crash_harness import due_subscriber_row, start_digestbot, worker_env
-from tests.helpers import LocalSite, reset_database
+from tests.helpers import LocalSite, add_feeds, reset_database
 
 FEEDS = 6
 READERS = 12
@@ -54,14 +54,7 @@ async def test_the_bot_two_pollers_and_two_senders_share_one_database(
     sessions = session_factory(engine)
     now = datetime.now(UTC)
     async with session_scope(sessions) as session:
-        for n in range(FEEDS):
-            await source_queries.add_source(
-                session,
-                url=site.url(f"/feed/{n}.xml"),
-                kind=SourceKind.FEED,
-                title=None,
-                poll_interval_seconds=3600,
-            )
+        await add_feeds(session, [site.url(f"/feed/{n}.xml") for n in range(FEEDS)], interval=3600)
         rows = [{**due_subscriber_row(20_000 + i, now=now), "schedule": "instant"} for i in range(READERS)]
         await subscriber_queries.add_subscribers(session, rows=rows)
     fake = FakeTelegram()

@@ -13,10 +13,10 @@ from bot.settings import Settings
 from bot.usecases.loops import LoopHealth, supervise
 from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import open_runtime
-from storage import SourceKind, session_scope
 from storage import deliveries as delivery_queries
+from storage import session_scope
 from storage import sources as source_queries
-from tests.helpers import ADMIN, LocalSite, running_bot
+from tests.helpers import ADMIN, LocalSite, add_feeds, running_bot
 
 
 async def test_a_loop_that_fails_is_logged_counted_and_run_again(caplog: pytest.LogCaptureFixture) -> None:
@@ -109,14 +109,7 @@ async def test_a_backlog_of_due_feeds_drains_without_waiting_for_ticks(sqlite_ur
     try:
         async with open_runtime(settings) as runtime:
             async with session_scope(runtime.sessions) as session:
-                for n in range(60):
-                    await source_queries.add_source(
-                        session,
-                        url=site.url(f"/feed/{n}.xml"),
-                        kind=SourceKind.FEED,
-                        title=None,
-                        poll_interval_seconds=1800,
-                    )
+                await add_feeds(session, [site.url(f"/feed/{n}.xml") for n in range(60)])
             poller = SourcePoller(runtime)
             stop = asyncio.Event()
             started = time.monotonic()

@@ -66,7 +66,10 @@ def _page(texts: Texts, query: str, results: reading.SearchResults) -> tuple[str
         )
     lines = [header]
     lines += [
-        texts("article_line", id=row.id, title=row.title, date=row.published_at.date().isoformat())
+        # Titles shortened: the page is edited in place, and an edit cannot be split in two.
+        texts(
+            "article_line", id=row.id, title=shorten(row.title, 200), date=row.published_at.date().isoformat()
+        )
         for row in results.articles
     ]
     rows = [

@@ -55,7 +55,8 @@ async def inline_search(update: Update, context: BotContext) -> None:
     cards = await reading.article_cards(context.runtime, query=query.query, limit=MAX_CARDS)
     results = []
     for card in cards:
-        lines = [f"<b>{html.escape(card.title)}</b>", html.escape(card.sentence)]
+        # Within a message's 4,096 characters whatever the article holds.
+        lines = [f"<b>{html.escape(shorten(card.title, 300))}</b>", html.escape(shorten(card.sentence, 1500))]
         if card.url:
             lines.append(
                 f'<a href="{html.escape(card.url, quote=True)}">{html.escape(card.site or card.url)}</a>'

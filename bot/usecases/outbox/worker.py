@@ -29,7 +29,7 @@ from bot.logs import OutageLog, is_database_error, safe
 from bot.metrics import DELIVERIES, FLOOD_WAITS
 from bot.settings import Settings
 from bot.usecases.compose import ComposedMessage, Composer
-from bot.usecases.loops import LoopHealth, supervise
+from bot.usecases.loops import supervise
 from bot.usecases.outbox.sender import Outcome, Sender, SendResult, Undelivered, send_in_best_form
 from bot.usecases.runtime import Runtime
 from storage import DigestFormat, session_scope, utcnow
@@ -117,8 +117,6 @@ class Outbox:
         self._flushing: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()  # digests being delivered
         self._registered = False
-        # The loop goes round every idle wait at least; a minute without a round is stuck.
-        self.health = LoopHealth("delivery", stuck_after=60.0)
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the idle wait."""
@@ -130,7 +128,8 @@ class Outbox:
         Supervised (``bot.usecases.loops``): a bug in one round is logged and the loop starts
         again; the sends in flight meanwhile go on, and ``health`` tells ``/healthz``.
         """
-        self.runtime.loops[self.health.name] = self.health
+        # The loop goes round every idle wait at least; a minute without a round is stuck.
+        self.health = self.runtime.loop_health("delivery", stuck_after=60.0)
         try:
             await supervise(self.health, lambda: self._deliver_until(stop), stop)
         finally:
