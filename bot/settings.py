@@ -45,6 +45,9 @@ class Settings(BaseModel):
     poll_min_interval_seconds: int = Field(default=300, ge=60)
     poll_max_interval_seconds: int = Field(default=86_400, ge=60)
     poll_concurrency: int = Field(default=16, ge=1, le=1_000)  # polls in flight at once
+    # Readers may follow feeds and sites of their own (/follow URL), at most this many a chat.
+    reader_sources: bool = False
+    reader_sources_max: int = Field(default=10, ge=1, le=1_000)
     # Sites without feeds (section pages, sitemaps): seconds between two requests to one host.
     site_request_interval_seconds: float = Field(default=1.0, ge=0, le=600)
     # Hosts whose links a section page's own count as (a site's articles on another host name).

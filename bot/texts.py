@@ -80,6 +80,17 @@ COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("help", "所有命令"),
     ],
 }
+# With READER_SOURCES on, every chat may follow feeds of its own.
+READER_SOURCE_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
+    "en": [
+        ("follow", "Follow a feed or site of your own: /follow URL"),
+        ("unfollow", "Stop following one: /unfollow ID"),
+    ],
+    "zh": [
+        ("follow", "关注你自己的订阅源或网站：/follow 链接"),
+        ("unfollow", "取消关注：/unfollow 编号"),
+    ],
+}
 ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
     "en": [
         ("publish", "Publish an article: /publish URL, or send a file"),

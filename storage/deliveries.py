@@ -38,6 +38,7 @@ from storage.models import (
     Source,
     SourceFollow,
     SourceKind,
+    SourceReader,
     SpecialSchedule,
     Subscriber,
     table_of,
@@ -101,13 +102,24 @@ def _queue_from(session: AsyncSession, pairs: Any) -> UpdateBase:  # pairs: a SE
 
 
 def _follows(article_source: Any) -> ColumnElement[bool]:  # a column or a literal of the source id
-    """The subscriber wants articles of this source: all sources, an admin upload, or a chosen one."""
+    """The subscriber wants articles of this source: all sources, an admin upload, or a chosen
+    one, of the public sources; and the sources the chat follows as its own (/follow), which
+    reach no other chat."""
     chosen = exists().where(
         col(SourceFollow.subscriber_id) == Subscriber.id, col(SourceFollow.source_id) == article_source
     )
+    own = exists().where(
+        col(SourceReader.subscriber_id) == Subscriber.id, col(SourceReader.source_id) == article_source
+    )
     uploads = select(Source.id).where(col(Source.kind) == SourceKind.UPLOAD)
+    private = select(Source.id).where(col(Source.public).is_(False))  # few: readers' own sources
     return or_(
-        col(Subscriber.follow_all).is_(True), article_source.is_(None), article_source.in_(uploads), chosen
+        article_source.is_(None),
+        and_(
+            article_source.not_in(private),
+            or_(col(Subscriber.follow_all).is_(True), article_source.in_(uploads), chosen),
+        ),
+        own,
     )
 
 

@@ -130,6 +130,8 @@ class Subscriber(SQLModel, table=True):
     schedule: str = Field(default="08:00", max_length=64)  # "08:00", "07:30 mon-fri", "instant", "off"
     digest_length: str = Field(default="normal", max_length=8)  # short, normal, long
     digest_format: str | None = Field(default=None, max_length=8)  # rich or classic; None: the bot's
+    # The forum topic (message_thread_id) digests go to in a group with topics; None: General.
+    topic_id: int | None = Field(default=None)
     active: bool = Field(default=False)  # subscribed and reachable
     # All sources (the default), or only those in source_follow; uploads by admins always come.
     follow_all: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
@@ -156,6 +158,8 @@ class Source(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2048)
     title: str | None = Field(default=None, max_length=255)
     paused: bool = Field(default=False)
+    # False for a source only readers follow (/follow): its articles reach those chats alone.
+    public: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     poll_interval_seconds: int = Field(default=1800)  # POLL_INTERVAL_SECONDS, or an admin's choice
     interval_chosen: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
@@ -286,6 +290,43 @@ class SourceFollow(SQLModel, table=True):
     source_id: int = Field(
         sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), nullable=False)
     )
+
+
+class SourceReader(SQLModel, table=True):
+    """A source a chat follows as its own (/follow URL, with READER_SOURCES on)."""
+
+    __tablename__ = "source_reader"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "source_id", name="uq_source_reader_subscriber_source"),
+        Index("ix_source_reader_source", "source_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), nullable=False)
+    )
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class SourceTopic(SQLModel, table=True):
+    """The forum topic one source's articles go to in one chat (/sourcetopic ID inside it)."""
+
+    __tablename__ = "source_topic"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "source_id", name="uq_source_topic_subscriber_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), nullable=False)
+    )
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), nullable=False)
+    )
+    topic_id: int
 
 
 class Worker(SQLModel, table=True):

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
-from storage.models import Article, Source, SourceFollow, SourceKind, Subscriber, stored_id, utcnow
+from storage.models import (
+    Article,
+    Source,
+    SourceFollow,
+    SourceKind,
+    SourceReader,
+    Subscriber,
+    stored_id,
+    utcnow,
+)
 
 
 async def add_source(
@@ -21,17 +30,23 @@ async def add_source(
     title: str | None,
     poll_interval_seconds: int,
     interval_chosen: bool = False,
+    public: bool = True,
     now: datetime | None = None,
 ) -> tuple[Source, bool]:
-    """The source for this URL, created (due now) unless it exists; ``True`` when new."""
-    existing = (await session.exec(select(Source).where(col(Source.url) == url))).first()
+    """The source for this URL, created (due now) unless it exists; ``True`` when new. A source
+    only readers followed becomes public when an admin adds it."""
+    existing = await source_by_url(session, url=url)
     if existing is not None:
+        if public and not existing.public:
+            existing.public = True
+            session.add(existing)
         return existing, False
     now = now or utcnow()
     source = Source(
         url=url,
         kind=kind,
         title=title,
+        public=public,
         poll_interval_seconds=poll_interval_seconds,
         interval_chosen=interval_chosen,
         next_poll_at=now,
@@ -40,6 +55,10 @@ async def add_source(
     session.add(source)
     await session.flush()
     return source, True
+
+
+async def source_by_url(session: AsyncSession, *, url: str) -> Source | None:
+    return (await session.exec(select(Source).where(col(Source.url) == url))).first()
 
 
 # Feeds and pages are polled and managed; the one "upload" source only groups what admins published.
@@ -58,7 +77,9 @@ async def list_sources(session: AsyncSession) -> Sequence[Source]:
 
 
 async def remove_source(session: AsyncSession, *, source: Source) -> None:
-    """Forget a source; its articles stay (their source becomes empty)."""
+    """Forget a source; its articles stay (their source becomes empty) and are no longer
+    announced: a digest due later does not bring a removed source's articles to everyone."""
+    await session.exec(update(Article).where(col(Article.source_id) == source.id).values(announce=False))
     await session.delete(source)
 
 
@@ -180,8 +201,6 @@ async def followed_sources(session: AsyncSession, *, subscriber: Subscriber) -> 
 
 async def follow(session: AsyncSession, *, subscriber: Subscriber, source_id: int | None) -> None:
     """Follow one more source (and from now on only chosen ones); ``None`` follows all again."""
-    from sqlalchemy import delete
-
     session.add(subscriber)
     if source_id is None:
         subscriber.follow_all = True
@@ -201,8 +220,6 @@ async def follow(session: AsyncSession, *, subscriber: Subscriber, source_id: in
 
 async def unfollow(session: AsyncSession, *, subscriber: Subscriber, source_id: int) -> None:
     """Stop following one source; following all turns into following all the others."""
-    from sqlalchemy import delete
-
     session.add(subscriber)
     if subscriber.follow_all:
         subscriber.follow_all = False
@@ -225,3 +242,52 @@ async def set_keyword_filter(
     """Replace a source's keyword filter (``None``: none): later entries that fail it are not stored."""
     source.keyword_filter = keyword_filter
     session.add(source)
+
+
+async def add_reader(session: AsyncSession, *, subscriber_id: int, source_id: int) -> bool:
+    """A chat follows a source as its own; ``False`` when it already did."""
+    statement = select(SourceReader).where(
+        col(SourceReader.subscriber_id) == subscriber_id, col(SourceReader.source_id) == source_id
+    )
+    if (await session.exec(statement)).first() is not None:
+        return False
+    session.add(SourceReader(subscriber_id=subscriber_id, source_id=source_id))
+    await session.flush()
+    return True
+
+
+async def remove_reader(session: AsyncSession, *, subscriber_id: int, source_id: int) -> int | None:
+    """A chat stops following a source as its own: how many chats still do (``None``: it did not)."""
+    removed = await session.exec(
+        delete(SourceReader).where(
+            col(SourceReader.subscriber_id) == subscriber_id, col(SourceReader.source_id) == source_id
+        )
+    )
+    if not removed.rowcount:
+        return None
+    remaining = select(func.count()).where(col(SourceReader.source_id) == source_id)
+    return int((await session.exec(remaining)).one())
+
+
+async def reader_sources(session: AsyncSession, *, subscriber_id: int) -> Sequence[Source]:
+    """The sources a chat follows as its own, oldest first."""
+    statement = (
+        select(Source)
+        .join(SourceReader, col(SourceReader.source_id) == Source.id)
+        .where(col(SourceReader.subscriber_id) == subscriber_id)
+        .order_by(col(Source.id))
+    )
+    return (await session.exec(statement)).all()
+
+
+async def readers_by_source(session: AsyncSession) -> dict[int, list[Subscriber]]:
+    """Who follows which source as their own, by source id (for the admins' list)."""
+    statement = (
+        select(SourceReader.source_id, Subscriber)
+        .join(Subscriber, col(Subscriber.id) == SourceReader.subscriber_id)
+        .order_by(col(SourceReader.source_id), col(SourceReader.id))
+    )
+    readers: dict[int, list[Subscriber]] = {}
+    for source_id, subscriber in (await session.exec(statement)).all():
+        readers.setdefault(source_id, []).append(subscriber)
+    return readers

@@ -453,12 +453,13 @@ async def test_nothing_posted_inside_a_channel_is_answered_there(fake: FakeTeleg
 async def test_the_command_menu_holds_every_command_and_the_admins_see_theirs(
     fake: FakeTelegram, sqlite_url: str
 ) -> None:
-    """Readers' commands for everyone in English and Chinese; the admins' added in each admin's
-    private chat only; every command a handler answers is in one menu or the other."""
+    """Readers' commands for everyone in English and Chinese (with READER_SOURCES, /follow and
+    /unfollow); the admins' added in each admin's private chat only; every command a handler
+    answers is in one menu or the other."""
     from bot.frontend.app import COMMAND_HANDLERS
     from bot.texts import ADMIN_COMMANDS, COMMANDS
 
-    async with running_bot(fake, sqlite_url):
+    async with running_bot(fake, sqlite_url, reader_sources=True):
         for _ in range(100):
             if ("chat", ADMIN, "zh") in fake.state.menus:
                 break
@@ -466,7 +467,7 @@ async def test_the_command_menu_holds_every_command_and_the_admins_see_theirs(
     names = {key: [c["command"] for c in menu] for key, menu in fake.state.menus.items()}
     reader, admin = names[("default", None, "")], names[("chat", ADMIN, "")]
     assert names[("default", None, "zh")] == reader and names[("chat", ADMIN, "zh")] == admin
-    assert {"schedule", "timezone", "length", "language", "section", "search"} <= set(reader)
+    assert {"schedule", "timezone", "length", "language", "section", "search", "follow"} <= set(reader)
     assert not {"addsource", "publish", "stats"} & set(reader)
     assert set(admin) == set(reader) | {name for name, _ in ADMIN_COMMANDS["en"]}
     guarded = {

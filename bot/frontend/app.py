@@ -33,6 +33,7 @@ from bot.frontend.handlers import (
     keyword_filters,
     preferences,
     publishing,
+    reader_sources,
     reading,
     searching,
     sharing,
@@ -47,7 +48,7 @@ from bot.frontend.transport import LeanHTTPXRequest
 from bot.frontend.updates import PerChatUpdateProcessor
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
-from bot.texts import ADMIN_COMMANDS, COMMANDS, texts_for
+from bot.texts import ADMIN_COMMANDS, COMMANDS, READER_SOURCE_COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
@@ -75,6 +76,7 @@ FEATURES = (
     publishing,
     stats,
     source_admin,
+    reader_sources,
     searching,
     sharing,
     keyword_filters,
@@ -250,12 +252,14 @@ async def _channel_post(update: Update, context: BotContext) -> None:
 async def _set_command_menu(application: BotApplication) -> None:
     """The command menu in each language: readers' commands for everyone, the admins' added in
     each admin's private chat. A failure is a log line (the commands work without a menu)."""
-    admins = sorted(application.bot_data.runtime.settings.admin_user_ids)
+    settings = application.bot_data.runtime.settings
+    admins = sorted(settings.admin_user_ids)
+    own = READER_SOURCE_COMMANDS if settings.reader_sources else {}
     scopes: list[tuple[BotCommandScope, dict[str, list[tuple[str, str]]]]] = [(BotCommandScopeDefault(), {})]
     scopes += [(BotCommandScopeChat(admin), ADMIN_COMMANDS) for admin in admins]
     for scope, extra in scopes:
         for language, commands in COMMANDS.items():
-            menu = commands + extra.get(language, [])
+            menu = commands + own.get(language, []) + extra.get(language, [])
             try:
                 await application.bot.set_my_commands(
                     [BotCommand(name, description) for name, description in menu],

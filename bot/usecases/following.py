@@ -7,12 +7,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.usecases.ids import parse_id
 from bot.usecases.polling import PollResult, SourcePoller, poll_interval
 from bot.usecases.runtime import Runtime
+from bot.usecases.subscriptions import set_subscribed
 from digests.errors import DigestError
-from storage import Source, SourceKind, session_scope
+from digests.feeds import canonical_link
+from storage import Source, SourceKind, Subscriber, session_scope, stored_id
 from storage import sources as source_queries
 
 logger = logging.getLogger(__name__)
@@ -126,3 +129,78 @@ async def export_sources(runtime: Runtime) -> str:
     return export_opml(
         [Outline(r.title or r.url or "", r.url or "") for r in rows if r.kind == SourceKind.FEED]
     )
+
+
+# Why a source only readers followed is paused: the last of them left (a new follower resumes it).
+NO_READERS = "no reader follows it any more"
+
+
+class ReaderFollow(StrEnum):
+    """How a reader's /follow went."""
+
+    OFF = "off"  # READER_SOURCES is off
+    LIMIT = "limit"  # the chat follows READER_SOURCES_MAX already
+    ALREADY = "already"
+    FOLLOWING = "following"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedByReader:
+    outcome: ReaderFollow
+    source: Source | None = None
+    limit: int = 0
+
+
+async def follow_as_reader(runtime: Runtime, *, subscriber: Subscriber, url: str) -> FollowedByReader:
+    """A chat follows a feed or site of its own (READER_SOURCES): one source per canonical URL
+    however many chats follow it, added (and guarded, paced, filtered) as an admin's would be;
+    its articles reach only the chats that follow it, unless an admin adds it too. Following
+    subscribes the chat. ``DigestError`` when the URL leads nowhere."""
+    settings = runtime.settings
+    if not settings.reader_sources:
+        return FollowedByReader(ReaderFollow.OFF)
+    url = canonical_link(url)
+    subscriber_id = stored_id(subscriber.id)
+    async with session_scope(runtime.sessions) as session:
+        own = await source_queries.reader_sources(session, subscriber_id=subscriber_id)
+        existing = await source_queries.source_by_url(session, url=url)
+    if existing is not None and existing.id in {source.id for source in own}:
+        return FollowedByReader(ReaderFollow.ALREADY, existing)
+    if len(own) >= settings.reader_sources_max:
+        return FollowedByReader(ReaderFollow.LIMIT, limit=settings.reader_sources_max)
+    source = existing or (await SourcePoller(runtime).add(url, public=False))[0]
+    async with session_scope(runtime.sessions) as session:
+        await source_queries.add_reader(session, subscriber_id=subscriber_id, source_id=stored_id(source.id))
+        if source.paused and source.paused_reason == NO_READERS:
+            session.add(source)
+            await source_queries.set_paused(session, source=source, paused=False)
+    await set_subscribed(runtime, subscriber=subscriber, subscribed=True)
+    logger.info("chat %s follows source %s as its own", subscriber.chat_id, source.id)
+    return FollowedByReader(ReaderFollow.FOLLOWING, source)
+
+
+async def unfollow_as_reader(runtime: Runtime, *, subscriber: Subscriber, source_id: int) -> bool:
+    """A chat stops following one of its own sources; ``False`` when it did not follow it. A
+    source that no admin added and no chat follows any more is paused."""
+    async with session_scope(runtime.sessions) as session:
+        remaining = await source_queries.remove_reader(
+            session, subscriber_id=stored_id(subscriber.id), source_id=source_id
+        )
+        if remaining is None:
+            return False
+        source = await source_queries.get_polled_source(session, source_id=source_id)
+        if remaining == 0 and source is not None and not source.public:
+            await source_queries.set_paused(session, source=source, paused=True, reason=NO_READERS)
+    return True
+
+
+async def reader_sources(runtime: Runtime, *, subscriber: Subscriber) -> Sequence[Source]:
+    """The sources a chat follows as its own."""
+    async with session_scope(runtime.sessions) as session:
+        return await source_queries.reader_sources(session, subscriber_id=stored_id(subscriber.id))
+
+
+async def readers_by_source(runtime: Runtime) -> dict[int, list[Subscriber]]:
+    """Which chats follow which sources as their own, by source id."""
+    async with session_scope(runtime.sessions) as session:
+        return await source_queries.readers_by_source(session)

@@ -90,6 +90,7 @@ class SourcePoller:
         poll_now: bool = True,
         paced: bool = True,
         document: FetchedDocument | None = None,
+        public: bool = True,
     ) -> tuple[Source, bool, PollResult]:
         """Follow a feed; or, for a page, the feed it advertises, else what site discovery finds
         (the site's feed, its news sitemap, the page as a section page, or the page itself).
@@ -98,6 +99,7 @@ class SourcePoller:
         (the source is due): an import of many feeds checks each and returns. The URL is fetched
         in turn with other requests to its host, or with ``paced=False`` at once (an import of
         feed URLs, documents made for programs to poll); ``document`` is its body, already fetched.
+        A source a reader follows (``public=False``) reaches only the chats that follow it.
         """
         sites = self.runtime.sites
         if document is None:
@@ -120,11 +122,13 @@ class SourcePoller:
             advertised = feed_links(document.text, url) if "html" in (document.content_type or "html") else []
             if advertised:
                 logger.info("%s advertises the feed %s; following that", url[:200], advertised[0][:200])
-                return await self.add(advertised[0], interval=interval, poll_now=poll_now)
+                return await self.add(advertised[0], interval=interval, poll_now=poll_now, public=public)
             found = await discover(sites, url, document, hosts=self.runtime.settings.site_article_hosts)
             if found.kind == SourceKind.FEED:
                 feed_url, fetched = found.url, found.document
-                return await self.add(feed_url, interval=interval, poll_now=poll_now, document=fetched)
+                return await self.add(
+                    feed_url, interval=interval, poll_now=poll_now, document=fetched, public=public
+                )
             kind, url, title, polled = found.kind, found.url, found.title, found.document
         async with self.runtime.single_writer(), session_scope(self.runtime.sessions) as session:
             source, created = await source_queries.add_source(
@@ -134,6 +138,7 @@ class SourcePoller:
                 title=title,
                 poll_interval_seconds=interval or self.runtime.settings.poll_interval_seconds,
                 interval_chosen=interval is not None,
+                public=public,
             )
         if not (created and poll_now):
             return source, created, PollResult(stored_id(source.id))

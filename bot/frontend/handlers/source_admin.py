@@ -14,9 +14,16 @@ from bot.texts import Texts, shorten
 from bot.usecases import following
 from bot.usecases.schedules import ScheduleError, describe_interval, parse_interval
 from digests import DigestError
-from storage import Source
+from storage import Source, Subscriber, stored_id
 
 logger = logging.getLogger(__name__)
+
+READERS_SHOWN = 5  # chats named under a source that readers follow; the rest are counted
+
+
+def chat_name(chat: Subscriber) -> str:
+    """A chat as an admin recognises it: @username, its title, or its id."""
+    return f"@{chat.username}" if chat.username else shorten(chat.title or str(chat.chat_id), 40)
 
 
 async def source_argument(update: Update, context: BotContext, usage: str) -> Source | None:
@@ -74,11 +81,19 @@ async def list_sources(update: Update, context: BotContext) -> None:
     if not rows:
         await context.reply(update, [texts("no_sources")])
         return
+    readers = await following.readers_by_source(context.runtime)
     lines = [texts("sources_header")]
     for source in rows:
         state = texts("source_paused") if source.paused else texts("source_active")
         title, kind = source.title or source.url, source_kind(texts, source.kind)
         lines.append(texts("source_line", id=source.id, title=title, kind=kind, state=state))
+        followers = readers.get(stored_id(source.id), [])
+        if followers:
+            names = ", ".join(chat_name(chat) for chat in followers[:READERS_SHOWN])
+            more = f" … +{len(followers) - READERS_SHOWN}" if len(followers) > READERS_SHOWN else ""
+            lines.append(texts.plural("source_readers", len(followers), names=names + more))
+        if not source.public:
+            lines.append(texts("source_readers_only"))
         if source.last_polled_at is None:
             lines.append(texts("source_never_polled"))
         else:
