@@ -91,6 +91,17 @@ READER_SOURCE_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("unfollow", "取消关注：/unfollow 编号"),
     ],
 }
+# For the admins of groups (their menu in every group): where digests go in a group with topics.
+GROUP_ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
+    "en": [
+        ("topic", "Digests to this topic (/topic off: General)"),
+        ("sourcetopic", "One source's articles to this topic: /sourcetopic ID"),
+    ],
+    "zh": [
+        ("topic", "摘要发到这个话题（/topic off：综合）"),
+        ("sourcetopic", "某个订阅源的文章发到这个话题：/sourcetopic 编号"),
+    ],
+}
 ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
     "en": [
         ("publish", "Publish an article: /publish URL, or send a file"),

@@ -474,7 +474,9 @@ async def test_the_command_menu_holds_every_command_and_the_admins_see_theirs(
         name for name, callback in COMMAND_HANDLERS.items() if getattr(callback, "bot_admins_only", False)
     }
     assert guarded == {name for name, _ in ADMIN_COMMANDS["en"]}
-    assert set(COMMAND_HANDLERS) - {"start"} == set(admin)
+    group_admins = names[("all_chat_administrators", None, "")]
+    assert set(group_admins) == set(reader) | {"topic", "sourcetopic"} and "topic" not in reader
+    assert set(COMMAND_HANDLERS) - {"start"} == set(admin) | set(group_admins)
     assert [n for n, _ in COMMANDS["en"]] == [n for n, _ in COMMANDS["zh"]]
 
 

@@ -4,7 +4,7 @@ digests to those chats only, a limit a chat, and the admins see who follows what
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from bot.fakeapi import FakeTelegram
@@ -15,15 +15,27 @@ from tests.helpers import ADMIN, LocalSite, running_bot
 FIRST, SECOND, BYSTANDER = 701, 702, 703
 
 
-def harbour_feed(entries: int) -> tuple[str, bytes]:
+SUBJECTS = {
+    "Harbour": "what the port authority decided today and why the ferries will run on a new timetable",
+    "Markets": "how the fish market's prices moved this week and which boats brought the largest catch",
+}
+
+
+def _published(n: int) -> datetime:
+    """Story 0 an hour old (before its source was added), later ones a few seconds ahead: news
+    whenever the feed is polled (a date to the second may equal the source's creation)."""
+    return datetime.now(UTC) + (timedelta(seconds=2 * n) if n else timedelta(hours=-1))
+
+
+def harbour_feed(entries: int, name: str = "Harbour") -> tuple[str, bytes]:
+    """An RSS feed of ``entries`` stories; feeds of other names tell other stories."""
     items = "".join(
-        f"<item><title>Harbour story {n}</title><guid>h{n}</guid>"
-        f"<link>https://harbour.example/{n}</link><pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
-        f"<description>Harbour story {n} tells what the port authority decided today and why the "
-        f"ferries will run on a new timetable from Monday.</description></item>"
+        f"<item><title>{name} story {n}</title><guid>{name}{n}</guid>"
+        f"<pubDate>{format_datetime(_published(n))}</pubDate>"
+        f"<description>{name} story {n} tells {SUBJECTS[name]} from Monday.</description></item>"
         for n in range(entries)
     )
-    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>{items}</channel></rss>'
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>{items}</channel></rss>'
     return "application/rss+xml", body.encode()
 
 

@@ -59,6 +59,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     method: str = "sendMessage"
     document: tuple[str, bytes] | None = None
+    thread_id: int | None = None  # the forum topic it went to (None: the chat, or General)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -93,6 +94,7 @@ class _State:
     menus: dict[tuple[str, object, str], list[dict[str, str]]] = field(default_factory=dict)
     errors: list[InjectedError] = field(default_factory=list)
     html_errors: list[str] = field(default_factory=list)
+    forums: dict[int, set[int]] = field(default_factory=dict)  # groups with topics → their topics
 
 
 class FakeTelegram:
@@ -166,7 +168,30 @@ class FakeTelegram:
                 "first_name": user["first_name"],
                 "username": user.get("username"),
             }
-        return {"id": chat_id, "type": chat_type, "title": f"Chat {chat_id}"}
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": f"Chat {chat_id}"}
+        if chat_id in self.state.forums:
+            chat["is_forum"] = True
+        return chat
+
+    def create_topic(self, chat_id: int) -> int:
+        """A forum topic is created in the group (which then has topics); its message_thread_id."""
+        topics = self.state.forums.setdefault(chat_id, set())
+        thread_id = next(self._counter(chat_id))  # a topic's id is the id of the message opening it
+        topics.add(thread_id)
+        return thread_id
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        self.state.forums.get(chat_id, set()).discard(thread_id)
+
+    def _check_thread(self, chat_id: int, params: dict[str, Any]) -> int | None:
+        """The topic a message goes to; Telegram's 400 for a topic that does not exist."""
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return None
+        thread_id = int(thread)
+        if thread_id not in self.state.forums.get(chat_id, set()):
+            raise _ApiError(400, "Bad Request: message thread not found")
+        return thread_id
 
     def _message(
         self, user_id: int, language_code: str | None, chat_id: int | None, chat_type: str, **content: Any
@@ -197,9 +222,13 @@ class FakeTelegram:
         chat_id: int | None = None,
         chat_type: str = "private",
         sender_chat: dict[str, Any] | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """A user types a message (a command if it starts with /)."""
+        """A user types a message (a command if it starts with /), in a forum topic if given."""
         content: dict[str, Any] = {"text": text}
+        if thread_id is not None:
+            content["message_thread_id"] = thread_id
+            content["is_topic_message"] = True
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -523,11 +552,19 @@ class FakeTelegram:
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
         visible = self._rendered(text, parse_mode)
+        thread_id = self._check_thread(chat_id, params) if method == "sendMessage" else None
         message_id = (
             next(self._counter(chat_id)) if method == "sendMessage" else int(params.get("message_id", 0))
         )
         message = SentMessage(
-            chat_id, message_id, visible, text, parse_mode, params.get("reply_markup"), method=method
+            chat_id,
+            message_id,
+            visible,
+            text,
+            parse_mode,
+            params.get("reply_markup"),
+            method=method,
+            thread_id=thread_id,
         )
         return self._record(message)
 
@@ -562,6 +599,7 @@ class FakeTelegram:
         except TelegramHtmlError as err:
             self.state.html_errors.append(f"{err}: {html[:200]}")
             raise _ApiError(400, f"Bad Request: {err}") from None
+        thread_id = self._check_thread(chat_id, params)
         message = SentMessage(
             chat_id,
             next(self._counter(chat_id)),
@@ -570,6 +608,7 @@ class FakeTelegram:
             "rich",
             params.get("reply_markup"),
             method="sendRichMessage",
+            thread_id=thread_id,
         )
         return self._record(message)
 

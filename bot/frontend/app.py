@@ -10,6 +10,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     LinkPreviewOptions,
@@ -41,6 +42,7 @@ from bot.frontend.handlers import (
     start,
     stats,
     subscriptions,
+    topics,
 )
 from bot.frontend.ratelimit import BudgetRateLimiter
 from bot.frontend.sender import TelegramSender
@@ -48,7 +50,7 @@ from bot.frontend.transport import LeanHTTPXRequest
 from bot.frontend.updates import PerChatUpdateProcessor
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
-from bot.texts import ADMIN_COMMANDS, COMMANDS, READER_SOURCE_COMMANDS, texts_for
+from bot.texts import ADMIN_COMMANDS, COMMANDS, GROUP_ADMIN_COMMANDS, READER_SOURCE_COMMANDS, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
@@ -80,6 +82,7 @@ FEATURES = (
     searching,
     sharing,
     keyword_filters,
+    topics,
     fallback,
 )
 COMMAND_HANDLERS = {
@@ -250,12 +253,16 @@ async def _channel_post(update: Update, context: BotContext) -> None:
 
 
 async def _set_command_menu(application: BotApplication) -> None:
-    """The command menu in each language: readers' commands for everyone, the admins' added in
-    each admin's private chat. A failure is a log line (the commands work without a menu)."""
+    """The command menu in each language: readers' commands for everyone, the group settings
+    commands added for groups' admins, and the bot's admins' commands in each admin's private
+    chat. A failure is a log line (the commands work without a menu)."""
     settings = application.bot_data.runtime.settings
     admins = sorted(settings.admin_user_ids)
     own = READER_SOURCE_COMMANDS if settings.reader_sources else {}
-    scopes: list[tuple[BotCommandScope, dict[str, list[tuple[str, str]]]]] = [(BotCommandScopeDefault(), {})]
+    scopes: list[tuple[BotCommandScope, dict[str, list[tuple[str, str]]]]] = [
+        (BotCommandScopeDefault(), {}),
+        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
+    ]
     scopes += [(BotCommandScopeChat(admin), ADMIN_COMMANDS) for admin in admins]
     for scope, extra in scopes:
         for language, commands in COMMANDS.items():

@@ -141,11 +141,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             )
         ]
         sent = []
+        thread_id = topic_of(update)
         for position, text in enumerate(messages):
             last = position == len(messages) - 1
             sent.append(
                 await self.bot.send_message(
-                    update.effective_chat.id, text, reply_markup=reply_markup if last else None
+                    update.effective_chat.id,
+                    text,
+                    reply_markup=reply_markup if last else None,
+                    message_thread_id=thread_id,
                 )
             )
         return sent
@@ -184,10 +188,19 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
                 compose,
                 rich=self.runtime.rich,
                 chat_choice=reader.subscriber.digest_format,
+                thread_id=topic_of(update),
             )
         except Undelivered as undelivered:
             raise RuntimeError(f"the digest was not sent: {undelivered.result.reason}") from None
         return sent[0] if sent else []
+
+
+def topic_of(update: Update) -> int | None:
+    """The forum topic the update was written in (replies go there); ``None`` outside topics."""
+    message = update.effective_message
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

@@ -32,6 +32,8 @@ from bot.usecases.compose import ComposedMessage
 from bot.usecases.outbox import Outcome, SendResult
 from storage import DigestFormat
 
+# How Telegram says a forum topic cannot take the message (Bad Request descriptions).
+_TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed", "topic not found")
 # do_api_request bypasses the application's Defaults, so the parameters are spelled out here.
 _NO_PREVIEW = '{"is_disabled":true}'
 
@@ -65,15 +67,19 @@ class TelegramSender:
         self.bot = bot
         self._connections = asyncio.Semaphore(connections)
 
-    async def send(self, chat_id: int, message: ComposedMessage) -> SendResult:
+    async def send(
+        self, chat_id: int, message: ComposedMessage, *, thread_id: int | None = None
+    ) -> SendResult:
         rich = message.form == DigestFormat.RICH
         try:
             async with self._connections:
                 with SEND_SECONDS.time():
                     if rich:
-                        result = await self.send_rich(chat_id, message.text, message.markup_json)
+                        result = await self.send_rich(
+                            chat_id, message.text, message.markup_json, thread_id=thread_id
+                        )
                     else:
-                        result = await self._send_classic(chat_id, message)
+                        result = await self._send_classic(chat_id, message, thread_id=thread_id)
             return SendResult(Outcome.SENT, message_id=int(str(result["message_id"])))
         except RetryAfter as error:
             return SendResult(Outcome.RETRY, reason=str(error), retry_after=retry_after_seconds(error))
@@ -91,6 +97,8 @@ class TelegramSender:
             text = error.message.lower()
             if "chat not found" in text or "chat_id is empty" in text:
                 return SendResult(Outcome.DEACTIVATE, reason=error.message)
+            if thread_id is not None and any(sign in text for sign in _TOPIC_GONE):
+                return SendResult(Outcome.TOPIC_GONE, reason=error.message)
             if rich:  # whatever Telegram did not take of a rich message, the classic form may carry
                 return SendResult(Outcome.FORM_REFUSED, reason=error.message)
             if "can't parse entities" in text:
@@ -99,25 +107,33 @@ class TelegramSender:
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.TOKEN_OUTAGE, reason=f"{type(error).__name__}: {error}")
 
-    async def _send_classic(self, chat_id: int, message: ComposedMessage) -> dict[str, object]:
+    async def _send_classic(
+        self, chat_id: int, message: ComposedMessage, *, thread_id: int | None = None
+    ) -> dict[str, object]:
         parameters: dict[str, object] = {
             "chat_id": chat_id,
             "text": message.text,
             "link_preview_options": _preview_options(message.preview_url),
         }
+        if thread_id is not None:
+            parameters["message_thread_id"] = thread_id
         if message.form == DigestFormat.CLASSIC:
             parameters["parse_mode"] = ParseMode.HTML
         if message.markup_json is not None:
             parameters["reply_markup"] = message.markup_json
         return await self._call("sendMessage", parameters)
 
-    async def send_rich(self, chat_id: int, html: str, markup_json: str | None = None) -> dict[str, object]:
+    async def send_rich(
+        self, chat_id: int, html: str, markup_json: str | None = None, *, thread_id: int | None = None
+    ) -> dict[str, object]:
         """``sendRichMessage`` with the message as rich HTML: the day PTB ships
         ``send_rich_message``, this function changes."""
         parameters: dict[str, object] = {
             "chat_id": chat_id,
             "rich_message": json.dumps({"html": html}, ensure_ascii=False, separators=(",", ":")),
         }
+        if thread_id is not None:
+            parameters["message_thread_id"] = thread_id
         if markup_json is not None:
             parameters["reply_markup"] = markup_json
         return await self._call("sendRichMessage", parameters)

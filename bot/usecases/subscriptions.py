@@ -105,6 +105,22 @@ async def unfollow_source(runtime: Runtime, *, subscriber: Subscriber, source: S
         await source_queries.unfollow(session, subscriber=subscriber, source_id=stored_id(source.id))
 
 
+async def set_topic(runtime: Runtime, *, subscriber: Subscriber, topic_id: int | None) -> None:
+    """Send the chat's digests to this forum topic (``None``: General)."""
+    async with session_scope(runtime.sessions) as session:
+        await subscriber_queries.set_topic(session, subscriber=subscriber, topic_id=topic_id)
+
+
+async def set_source_topic(
+    runtime: Runtime, *, subscriber: Subscriber, source: Source, topic_id: int | None
+) -> None:
+    """Send one source's articles to this forum topic of the chat (``None``: the chat's topic)."""
+    async with session_scope(runtime.sessions) as session:
+        await subscriber_queries.set_source_topic(
+            session, subscriber_id=stored_id(subscriber.id), source_id=stored_id(source.id), topic_id=topic_id
+        )
+
+
 async def followed_sources(runtime: Runtime, *, subscriber: Subscriber) -> Sequence[Source]:
     """The sources the chat chose; empty when it follows all."""
     async with session_scope(runtime.sessions) as session:

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import MessageHandler, filters
 
-from bot.frontend.context import BotContext
+from bot.frontend.context import BotContext, topic_of
 from bot.texts import language_for, texts_for
 from bot.usecases import subscriptions
 
@@ -39,7 +39,9 @@ async def error_handler(update: object, context: BotContext) -> None:
         user_language = update.effective_user.language_code if update.effective_user else None
         language = chosen or language_for(user_language)
         try:
-            await context.bot.send_message(update.effective_chat.id, texts_for(language)("error"))
+            await context.bot.send_message(
+                update.effective_chat.id, texts_for(language)("error"), message_thread_id=topic_of(update)
+            )
         except Exception:
             logger.warning("could not tell chat %s about the error", update.effective_chat.id)
 

@@ -263,11 +263,21 @@ class Outbox:
             if not claimed:
                 return []
             subscribers = await subscriber_queries.recipients(session, ids={c.subscriber_id for c in claimed})
-        by_subscriber: dict[int, list[Claimed]] = defaultdict(list)
+            topics: dict[tuple[int, int], int] = {}
+            if any(subscriber.chat_id < 0 for subscriber in subscribers.values()):  # forums are groups
+                in_groups = [c for c in claimed if subscribers[c.subscriber_id].chat_id < 0]
+                topics = await subscriber_queries.topics_of(
+                    session, pairs={(c.subscriber_id, c.article_id) for c in in_groups}
+                )
+        # One digest per chat, or per forum topic of a chat where sources go to topics of their own.
+        by_destination: dict[tuple[int, int | None], list[Claimed]] = defaultdict(list)
         for item in claimed:
-            by_subscriber[item.subscriber_id].append(item)
+            by_destination[item.subscriber_id, topics.get((item.subscriber_id, item.article_id))].append(item)
         articles = await self.runtime.renderer.load_articles(sorted({c.article_id for c in claimed}))
-        return [self._deliver(subscribers[sid], items, articles) for sid, items in by_subscriber.items()]
+        return [
+            self._deliver(subscribers[subscriber_id], items, articles, topic=topic)
+            for (subscriber_id, topic), items in by_destination.items()
+        ]
 
     async def compose(
         self,
@@ -286,12 +296,22 @@ class Outbox:
         )
 
     async def _send_digest(
-        self, subscriber: Recipient, items: Sequence[Claimed], articles: dict[int, digests.Article]
+        self,
+        subscriber: Recipient,
+        items: Sequence[Claimed],
+        articles: dict[int, digests.Article],
+        *,
+        topic: int | None = None,
     ) -> tuple[list[int], DigestFormat] | None:
-        """Send in the chat's form (with its fallbacks), following a migrated group once."""
+        """Send in the chat's form (with its fallbacks) into its forum topic, following a
+        migrated group once; a topic that is gone is forgotten and General gets the digest."""
 
         async def compose(form: DigestFormat) -> list[ComposedMessage]:
             return await self.compose(subscriber, items, articles, form)
+
+        async def topic_gone(topic_id: int) -> None:
+            async with session_scope(self.runtime.sessions) as session:
+                await subscriber_queries.forget_topic(session, subscriber_id=subscriber.id, topic_id=topic_id)
 
         chat_id = subscriber.chat_id
         for last_try in (False, True):
@@ -303,6 +323,8 @@ class Outbox:
                     rich=self.runtime.rich,
                     chat_choice=subscriber.digest_format,
                     interval=self.policy.chat_interval,
+                    thread_id=topic,
+                    topic_gone=topic_gone,
                 )
             except Undelivered as undelivered:
                 result = undelivered.result
@@ -321,7 +343,12 @@ class Outbox:
         return None
 
     async def _deliver(
-        self, subscriber: Recipient, items: list[Claimed], articles: dict[int, digests.Article]
+        self,
+        subscriber: Recipient,
+        items: list[Claimed],
+        articles: dict[int, digests.Article],
+        *,
+        topic: int | None = None,
     ) -> None:
         """Send one subscriber's digest and record what happened; never raises. Nothing is sent
         while sends cannot be recorded: an outage of the database repeats no digest."""
@@ -330,7 +357,7 @@ class Outbox:
         async with self._slots:
             await self._recording.wait()
             try:
-                sent = await self._send_digest(subscriber, items, articles)
+                sent = await self._send_digest(subscriber, items, articles, topic=topic)
             except Undelivered as undelivered:
                 await self._recorded_or_left(self._undelivered(subscriber, items, undelivered.result))
                 return
