@@ -111,6 +111,7 @@ ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("pausesource", "Pause or resume a source: /pausesource ID"),
         ("refresh", "Poll a source now: /refresh ID"),
         ("sourcefilter", "A source's keyword filter"),
+        ("channels", "The channels the bot posts to, and their settings"),
         ("stats", "Subscribers, articles, the outbox"),
     ],
     "zh": [
@@ -121,6 +122,7 @@ ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
         ("pausesource", "暂停或恢复订阅源：/pausesource 编号"),
         ("refresh", "立即抓取订阅源：/refresh 编号"),
         ("sourcefilter", "订阅源的关键词过滤"),
+        ("channels", "机器人发布的频道及其设置"),
         ("stats", "订阅者、文章和发送队列"),
     ],
 }

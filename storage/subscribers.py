@@ -137,6 +137,10 @@ async def chats_of_type(session: AsyncSession, *, chat_type: str) -> Sequence[Su
     return (await session.exec(statement)).all()
 
 
+async def subscriber_by_id(session: AsyncSession, *, subscriber_id: int) -> Subscriber | None:
+    return await session.get(Subscriber, subscriber_id)
+
+
 async def subscriber_by_username(session: AsyncSession, *, username: str) -> Subscriber | None:
     """The chat with this @username (any case), if the bot knows one."""
     statement = select(Subscriber).where(func.lower(col(Subscriber.username)) == username.lower().lstrip("@"))

@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.frontend.context import BOT, CONTEXT_TYPES, BotContext, BotData, Roles
 from bot.frontend.handlers import (
+    channels,
     fallback,
     keyword_filters,
     preferences,
@@ -78,6 +79,7 @@ FEATURES = (
     publishing,
     stats,
     source_admin,
+    channels,
     reader_sources,
     searching,
     sharing,

@@ -38,6 +38,12 @@ async def check_bot(settings: Settings) -> str:
         ) from None
 
 
+async def may_post(bot: Bot, channel_id: int) -> bool:
+    """Whether the bot is an admin of the channel with the right to post messages."""
+    member = await bot.get_chat_member(channel_id, bot.id)
+    return isinstance(member, ChatMemberAdministrator) and bool(member.can_post_messages)
+
+
 class CannotPost(PermissionError):
     """The bot is no admin of the channel with the right to post; the message says what to do."""
 
@@ -49,13 +55,11 @@ async def look_up_chat(settings: Settings, reference: str | int, *, to_post: boo
     try:
         async with bot:
             chat = await bot.get_chat(reference)
-            if to_post and chat.type == "channel":
-                member = await bot.get_chat_member(chat.id, bot.id)
-                if not (isinstance(member, ChatMemberAdministrator) and member.can_post_messages):
-                    raise CannotPost(
-                        f"the bot is not an admin of {reference} with the right to post messages: "
-                        "add it under the channel's Administrators, with Post Messages on"
-                    )
+            if to_post and chat.type == "channel" and not await may_post(bot, chat.id):
+                raise CannotPost(
+                    f"the bot is not an admin of {reference} with the right to post messages: "
+                    "add it under the channel's Administrators, with Post Messages on"
+                )
     except InvalidToken:
         raise TelegramUnavailable(
             "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)"

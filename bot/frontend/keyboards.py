@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import LANGUAGE_NAMES, LANGUAGES, Texts, describe_schedule
-from bot.usecases.callbacks import SettingButton
+from bot.usecases.callbacks import CallbackData, ChannelSettingButton, SettingButton
 from bot.usecases.compose import Keyboard
 from bot.usecases.rendering import LENGTHS
 from storage import SpecialSchedule, Subscriber
@@ -37,9 +37,20 @@ COMMON_ZONES: dict[str, tuple[str, ...]] = {
 }
 
 
-def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMarkup:
+def settings_keyboard(
+    subscriber: Subscriber, texts: Texts, *, channel: int | None = None
+) -> InlineKeyboardMarkup:
     """One labeled row per setting (length, schedule, timezone, language), the current choice
-    marked with •, then the subscription button."""
+    marked with •, then the subscription button; for the channel whose row id is ``channel``
+    when an admin sets a channel up from a private chat."""
+
+    def button(setting: str, value: str = "") -> CallbackData:
+        if channel is None:
+            return SettingButton(setting, value)
+        return ChannelSettingButton(channel, setting, value)
+
+    def data(setting: str, value: str = "") -> str:
+        return button(setting, value).pack()
 
     def choice(label: str, data: str, current: bool) -> InlineKeyboardButton:
         return InlineKeyboardButton(("• " if current else "") + label, callback_data=data)
@@ -51,35 +62,29 @@ def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMar
     schedule_row = [
         choice(
             texts(f"button_schedule_{key}"),
-            SettingButton("schedule", spec).pack(),
+            data("schedule", spec),
             subscriber.schedule == spec,
         )
         for spec, key in schedules.items()
     ]
     if subscriber.schedule not in schedules:  # a schedule typed with /schedule: shown, marked
-        schedule_row.append(
-            choice(describe_schedule(subscriber.schedule, texts), SettingButton("noop").pack(), True)
-        )
+        schedule_row.append(choice(describe_schedule(subscriber.schedule, texts), data("noop"), True))
     zones = list(
         dict.fromkeys((*COMMON_ZONES.get(subscriber.language, COMMON_ZONES["en"]), subscriber.timezone))
     )
     zone_row = [
         choice(
             zone.rsplit("/", 1)[-1].replace("_", " "),
-            SettingButton("timezone", zone).pack(),
+            data("timezone", zone),
             zone == subscriber.timezone,
         )
         for zone in zones
-        if SettingButton("timezone", zone).fits()
+        if button("timezone", zone).fits()
     ]
     subscription = (
-        InlineKeyboardButton(
-            texts("button_unsubscribe"), callback_data=SettingButton("subscribed", "off").pack()
-        )
+        InlineKeyboardButton(texts("button_unsubscribe"), callback_data=data("subscribed", "off"))
         if subscriber.active
-        else InlineKeyboardButton(
-            texts("button_subscribe"), callback_data=SettingButton("subscribed", "on").pack()
-        )
+        else InlineKeyboardButton(texts("button_subscribe"), callback_data=data("subscribed", "on"))
     )
     return InlineKeyboardMarkup(
         [
@@ -87,7 +92,7 @@ def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMar
             + [
                 choice(
                     texts(f"length_{name}"),
-                    SettingButton("length", name).pack(),
+                    data("length", name),
                     name == subscriber.digest_length,
                 )
                 for name in LENGTHS
@@ -96,15 +101,13 @@ def settings_keyboard(subscriber: Subscriber, texts: Texts) -> InlineKeyboardMar
             [
                 label("settings_row_timezone"),
                 *zone_row,
-                InlineKeyboardButton(
-                    texts("button_timezone_other"), callback_data=SettingButton("timezone", "?").pack()
-                ),
+                InlineKeyboardButton(texts("button_timezone_other"), callback_data=data("timezone", "?")),
             ],
             [label("settings_row_language")]
             + [
                 choice(
                     LANGUAGE_NAMES[language],
-                    SettingButton("language", language).pack(),
+                    data("language", language),
                     language == subscriber.language,
                 )
                 for language in LANGUAGES

@@ -109,3 +109,14 @@ class SettingButton(CallbackData):
     prefix: ClassVar[str] = "set"
     setting: str
     value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettingButton(CallbackData):
+    """Change one setting of a channel, from an admin's private chat (``show``: its settings);
+    the channel is its subscriber row's id (a chat id is negative, and fields are digits)."""
+
+    prefix: ClassVar[str] = "chs"
+    channel: int
+    setting: str
+    value: str = ""

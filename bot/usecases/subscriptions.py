@@ -139,6 +139,13 @@ async def list_channels(runtime: Runtime) -> Sequence[Subscriber]:
         return await subscriber_queries.chats_of_type(session, chat_type="channel")
 
 
+async def find_channel(runtime: Runtime, *, subscriber_id: int) -> Subscriber | None:
+    """A channel the bot knows, by its row's id; ``None`` for any other chat."""
+    async with session_scope(runtime.sessions) as session:
+        row = await subscriber_queries.subscriber_by_id(session, subscriber_id=subscriber_id)
+    return row if row is not None and row.chat_type == "channel" else None
+
+
 async def find_chat(runtime: Runtime, *, reference: str) -> Subscriber | None:
     """A chat the bot knows, by ``@name`` or numeric id."""
     async with session_scope(runtime.sessions) as session:

@@ -43,7 +43,7 @@ async def keyword_filter(update: Update, context: BotContext) -> None:
         await context.reply(update, [reader.texts(key, **describe_filter(current, reader.texts))])
         return
     change = filtering.change_chat_filter(context.runtime, chat_id=chat_id, words=change_request(words))
-    await _reply_changed(update, context, change, keys=("filter_set", "filter_cleared"))
+    await reply_filter_changed(update, context, change, keys=("filter_set", "filter_cleared"))
 
 
 @bot_admins_only
@@ -60,12 +60,12 @@ async def source_filter(update: Update, context: BotContext) -> None:
         await context.reply(update, [texts(key, id=source.id, **describe_filter(current, texts))])
         return
     change = filtering.change_source_filter(context.runtime, source=source, words=change_request(words))
-    await _reply_changed(
+    await reply_filter_changed(
         update, context, change, keys=("sourcefilter_set", "sourcefilter_cleared"), id=source.id
     )
 
 
-async def _reply_changed(
+async def reply_filter_changed(
     update: Update,
     context: BotContext,
     change: Awaitable[KeywordFilter],

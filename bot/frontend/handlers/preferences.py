@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.frontend.access import chat_admins_only
-from bot.frontend.context import BotContext, Reader
+from bot.frontend.context import BotContext
 from bot.frontend.keyboards import settings_keyboard
-from bot.texts import LANGUAGES, Texts, describe_schedule, shorten
+from bot.texts import LANGUAGE_NAMES, LANGUAGES, Texts, describe_schedule, shorten
 from bot.usecases import subscriptions
 from bot.usecases.callbacks import ActionButton, ForgedCallback, SettingButton
 from bot.usecases.rendering import LENGTHS
@@ -36,7 +36,7 @@ async def settings_text(context: BotContext, subscriber: Subscriber, texts: Text
             schedule=describe_schedule(subscriber.schedule, texts),
             timezone=subscriber.timezone,
             length=texts(f"length_{subscriber.digest_length}"),
-            language=texts("language_name"),
+            language=LANGUAGE_NAMES.get(subscriber.language, subscriber.language),
         )
         + "\n"
         + texts("settings_sources", sources=chosen)
@@ -159,7 +159,8 @@ async def digest_format(update: Update, context: BotContext) -> None:
     await context.reply(update, [reader.texts(key)])
 
 
-def _settings_of(subscriber: Subscriber) -> tuple[object, ...]:
+def settings_of(subscriber: Subscriber) -> tuple[object, ...]:
+    """What the settings keyboard shows: a press that changes none of it needs no redraw."""
     return (
         subscriber.active,
         subscriber.schedule,
@@ -169,9 +170,9 @@ def _settings_of(subscriber: Subscriber) -> tuple[object, ...]:
     )
 
 
-async def _apply_button(context: BotContext, reader: Reader, name: str, value: str) -> Subscriber:
-    """Apply one settings button; an unknown, stale or label button changes nothing."""
-    runtime, subscriber = context.runtime, reader.subscriber
+async def apply_setting(context: BotContext, subscriber: Subscriber, name: str, value: str) -> Subscriber:
+    """Apply one settings button to a chat; an unknown, stale or label button changes nothing."""
+    runtime = context.runtime
     if name == "subscribed":
         await subscriptions.set_subscribed(runtime, subscriber=subscriber, subscribed=value == "on")
     elif name == "length" and value in LENGTHS:
@@ -207,9 +208,9 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(reader.texts("timezone_type_hint"), show_alert=True)
         return
     await query.answer()
-    before = _settings_of(reader.subscriber)
-    subscriber = await _apply_button(context, reader, name, value)
-    if _settings_of(subscriber) == before:
+    before = settings_of(reader.subscriber)
+    subscriber = await apply_setting(context, reader.subscriber, name, value)
+    if settings_of(subscriber) == before:
         return
     texts = context.forget_reader(subscriber).texts
     await query.edit_message_text(
