@@ -298,3 +298,53 @@ def _in_boilerplate(element: HtmlElement) -> bool:
             in_header_or_footer = True
         node = node.getparent()
     return in_header_or_footer
+
+
+# Prose is sentences: runs of text ending as a sentence does (before any closing quote or bracket),
+# or running on in clauses (commas, semicolons); headlines and links run together do neither.
+_SENTENCE = re.compile(r"[^.!?。！？…．；]+[.!?。！？…．；]+['\"”’」』）)\]]*")
+_CLAUSE_MARK = re.compile(r"[,;:，、；：]")
+_LETTERS_PER_CLAUSE: Final = 150  # letters of English between clause marks, at most, in prose
+_LONGEST_SENTENCE: Final = 900  # letters of English; a longer "sentence" is headlines run together
+_UNENDED_TAIL: Final = 160  # a paragraph's last words without an ending (a quote, a caption) count
+MIN_ARTICLE_LENGTH: Final = 300  # of body text, in letters of English: less is a form or a stub
+_BODY_SHARE: Final = 0.5  # of the page's text: less, and the page is a list of links or headlines
+
+
+def _prose_length(run: str, *, ended: bool) -> int:
+    """A run of text's length in letters of English if it reads as prose, else 0."""
+    from digests.language import reading_length
+
+    length = reading_length(run.strip())
+    if (ended and length <= _LONGEST_SENTENCE) or (not ended and length <= _UNENDED_TAIL):
+        return length
+    clauses = len(_CLAUSE_MARK.findall(run)) + 1
+    return length if length <= clauses * _LETTERS_PER_CLAUSE else 0
+
+
+def _body_length(paragraph: str) -> int:
+    """How much of a paragraph is prose, in letters of English: its sentences, and its tail."""
+    body, end = 0, 0
+    for sentence in _SENTENCE.finditer(paragraph):
+        body += _prose_length(sentence.group(), ended=True)
+        end = sentence.end()
+    return body + _prose_length(paragraph[end:], ended=False)
+
+
+def not_an_article(paragraphs: tuple[str, ...]) -> str | None:
+    """Why a page a link led to is no article, or ``None`` when it is one. Decided by its
+    structure — prose (sentences, not headlines or links run together) carrying most of its
+    text — and by that prose's length counted per script (a CJK character carries what three
+    letters do), not by a fixed count of characters: a 150-character Chinese news flash is an
+    article, a listing page of twenty Chinese headlines is not."""
+    from digests.language import reading_length
+
+    total = sum(reading_length(p) for p in paragraphs)
+    body = sum(_body_length(p) for p in paragraphs)
+    if body < MIN_ARTICLE_LENGTH:
+        if total >= MIN_ARTICLE_LENGTH:
+            return f"not an article: a list ({total - body} of its {total} letters are headlines or links)"
+        return f"not an article: {body} letters of body text"
+    if body < _BODY_SHARE * total:
+        return f"not an article: a list ({total - body} of its {total} letters are headlines or links)"
+    return None

@@ -18,12 +18,12 @@ from bot.fakeapi import FakeTelegram
 from bot.usecases.polling import SourcePoller
 from bot.usecases.runtime import Runtime
 from bot.usecases.sites import SiteAccess
-from digests import DigestError
+from digests import DigestError, parse_document
 from digests.fetch import fetch as guarded_fetch
-from digests.sites import article_links, parse_robots, parse_sitemap
+from digests.sites import article_links, not_an_article, parse_robots, parse_sitemap
 from storage import Article, session_scope
 from storage import subscribers as subscriber_queries
-from tests.helpers import ADMIN, LocalSite, running_bot
+from tests.helpers import ADMIN, OWN_SAMPLE, LocalSite, running_bot
 from tests.sitefixtures import SECTION_PAGES, SectionPage
 
 
@@ -437,11 +437,32 @@ async def test_short_chinese_news_flashes_from_a_section_page_and_a_news_sitemap
     assert len(stored) == 9 and all(article.language == "zh" for article in stored)
 
 
-def test_a_page_of_a_few_english_words_is_still_no_article() -> None:
-    from digests.language import reading_length
+def _page(body: str, title: str = "Page") -> tuple[str, ...]:
+    """The paragraphs the bot reads off a fetched page."""
+    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    return parse_document(html.encode(), name="https://news.example/page.html").paragraphs
 
-    assert (
-        reading_length("Subscribe to our newsletter. Log in. Contact us.")
-        < bot.usecases.polling.MIN_ARTICLE_LENGTH
+
+def test_whether_a_page_is_an_article_is_decided_by_its_structure_and_its_body_per_script() -> None:
+    """A headline and body sentences make an article, however short in Chinese characters; a
+    column of headlines is a list, however many characters it has; a few words are a stub."""
+    assert not_an_article(_page(f"<article><h1>夜间公交试运行</h1><p>{KUAIXUN}</p></article>")) is None
+    english = (
+        "<article><h1>Ferries on a new timetable</h1><p>The port authority decided on Tuesday that the "
+        "ferries will run every twenty minutes from Monday, after a month of delays.</p><p>Its director "
+        "said the change would cost nothing, because two boats return from repair this week.</p>"
+        "<p>Commuters had asked for it since the summer, when the last boat left at nine. "
+        "The first new ferry leaves at six.</p></article>"
     )
-    assert reading_length(KUAIXUN) >= bot.usecases.polling.MIN_ARTICLE_LENGTH
+    assert not_an_article(_page(english)) is None
+    headlines = "".join(
+        f"<li><a href='/news/{n}.html'>本市第{n}号公交线路夜间试运行首周客流超出预期</a></li>"
+        for n in range(20)
+    )
+    listing = _page(f"<main><h1>快讯</h1><ul>{headlines}</ul></main>")
+    assert len("".join(listing)) > 300  # long enough by characters alone: its structure decides
+    reason = not_an_article(listing)
+    assert reason is not None and "a list" in reason
+    stub = not_an_article(("Subscribe to our newsletter.", "Log in.", "Contact us."))
+    assert stub is not None and "body text" in stub
+    assert not_an_article(parse_document(OWN_SAMPLE.read_bytes(), name=OWN_SAMPLE.name).paragraphs) is None

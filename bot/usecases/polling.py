@@ -24,7 +24,6 @@ from bot.usecases.sites import discover
 from digests.feeds import FeedEntry, canonical_link, entry_document, feed_links, looks_like_feed, parse_feed
 from digests.fetch import FetchedDocument, FetchError, fetch
 from digests.filters import KeywordFilter, article_text
-from digests.language import reading_length
 from storage import Source, SourceKind, session_scope, stored_id, utcnow
 from storage import sources as source_queries
 
@@ -35,9 +34,6 @@ _PAGE_FETCHES_AT_ONCE = 4  # full texts of excerpt-only entries fetched in paral
 _UNDATED = datetime.max.replace(tzinfo=UTC)
 _MAX_SKIPPED = 2_000  # skipped entries remembered per source, the latest kept
 _CRAWLED = (SourceKind.SECTION, SourceKind.SITEMAP)  # polled politely (robots.txt, per-host pace)
-# A page found by a link with less text (in letters of English: a CJK character counts three) is
-# not an article: a list, a form, a gallery.
-MIN_ARTICLE_LENGTH = 300
 _SITEMAP_CHILDREN_PER_POLL = 3  # child sitemaps of an index read per poll, the newest
 # Failures worth another try on the next poll; any other leaves the link alone until it changes.
 _TRANSIENT = frozenset({"network", "too_slow", "http_status", "unknown_host"})
@@ -551,9 +547,10 @@ class SourcePoller:
             content_type=page.content_type,
             max_chars=self.runtime.settings.article_max_chars,
         )
-        text = "".join(article.paragraphs)
-        if reading_length(text) < MIN_ARTICLE_LENGTH:
-            raise digests.DigestError(f"not an article: {len(text)} characters of text", reason="not_article")
+        from digests.sites import not_an_article  # site crawling's parsers, loaded when used
+
+        if reason := not_an_article(article.paragraphs):
+            raise digests.DigestError(reason, reason="not_article")
         return replace(article, title=entry.title) if entry.title else article
 
     async def _entry_article(self, entry: FeedEntry) -> digests.Article:
