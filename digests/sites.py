@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from lxml.html import HtmlElement
 
+    from digests.model import Article
+
 from digests.errors import DigestError
 from digests.feeds import canonical_link, refuse_dangerous_xml
 
@@ -300,6 +302,70 @@ def _in_boilerplate(element: HtmlElement) -> bool:
     return in_header_or_footer
 
 
+_MAX_LINK_TEXTS: Final = 2_000  # the longest a page's body is checked against
+_BLOCKS: Final = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figcaption",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "ul",
+        "ol",
+        "body",
+    }
+)
+
+
+def link_texts(html: str) -> frozenset[str]:
+    """The texts of a page's links that stand on their own — a headline, a teaser, an item of
+    a list, not a few words inside a sentence of the page's own (their block holds less text
+    besides than they do) — and are as long as a headline (three words, or six CJK characters):
+    what of the page leads elsewhere rather than being its own text."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return frozenset()
+    unlinked: dict[HtmlElement, int] = {}  # a block's letters outside links
+
+    def besides_links(block: HtmlElement) -> int:
+        if block not in unlinked:
+            linked = sum(len("".join(a.text_content().split())) for a in block.iter("a"))
+            unlinked[block] = len("".join(block.text_content().split())) - linked
+        return unlinked[block]
+
+    texts = set()
+    for anchor in root.iter("a"):
+        text = " ".join(anchor.text_content().split())
+        if len(text.split()) < 3 and len(_CJK.findall(text)) < 6:
+            continue
+        block = anchor.getparent()
+        while block is not None and block.tag not in _BLOCKS:
+            block = block.getparent()
+        if block is None or besides_links(block) < len(text.replace(" ", "")):
+            texts.add(text)
+    return frozenset(sorted(texts, key=len, reverse=True)[:_MAX_LINK_TEXTS])
+
+
 # Prose is sentences: runs of text ending as a sentence does (before any closing quote or bracket),
 # or running on in clauses (commas, semicolons); headlines and links run together do neither.
 _SENTENCE = re.compile(r"[^.!?。！？…．；]+[.!?。！？…．；]+['\"”’」』）)\]]*")
@@ -331,20 +397,36 @@ def _body_length(paragraph: str) -> int:
     return body + _prose_length(paragraph[end:], ended=False)
 
 
-def not_an_article(paragraphs: tuple[str, ...]) -> str | None:
+def page_article(data: bytes, *, url: str, content_type: str | None, max_chars: int) -> Article:
+    """The article on a page a link led to; ``DigestError`` (reason ``not_article``) when the
+    page is none: a list of links or headlines, a form, a stub."""
+    from digests.structure import decode_document, parse_article
+
+    text, kind = decode_document(data, name=url, content_type=content_type)
+    article = parse_article(text, format=kind, max_chars=max_chars)
+    links = link_texts(text) if kind == "html" else frozenset()
+    if reason := not_an_article(article.paragraphs, links=links):
+        raise DigestError(reason, reason="not_article")
+    return article
+
+
+def not_an_article(paragraphs: tuple[str, ...], *, links: frozenset[str] = frozenset()) -> str | None:
     """Why a page a link led to is no article, or ``None`` when it is one. Decided by its
-    structure — prose (sentences, not headlines or links run together) carrying most of its
-    text — and by that prose's length counted per script (a CJK character carries what three
-    letters do), not by a fixed count of characters: a 150-character Chinese news flash is an
-    article, a listing page of twenty Chinese headlines is not."""
+    structure — prose (sentences, not headlines or links run together, and not the texts of
+    ``links``, the page's links) carrying most of its text — and by that prose's length counted
+    per script (a CJK character carries what three letters do), not by a fixed count of
+    characters: a 150-character Chinese news flash is an article, a listing page of twenty
+    Chinese headlines is not, nor a column of teasers under linked headlines."""
     from digests.language import reading_length
 
     total = sum(reading_length(p) for p in paragraphs)
-    body = sum(_body_length(p) for p in paragraphs)
-    if body < MIN_ARTICLE_LENGTH:
-        if total >= MIN_ARTICLE_LENGTH:
-            return f"not an article: a list ({total - body} of its {total} letters are headlines or links)"
-        return f"not an article: {body} letters of body text"
+    own = "\n".join(" ".join(p.split()) for p in paragraphs)
+    for text in sorted(links, key=len, reverse=True):
+        if text in own:
+            own = own.replace(text, " ")
+    body = sum(_body_length(p) for p in own.split("\n"))
     if body < _BODY_SHARE * total:
         return f"not an article: a list ({total - body} of its {total} letters are headlines or links)"
+    if body < MIN_ARTICLE_LENGTH:
+        return f"not an article: {body} letters of body text"
     return None

@@ -101,11 +101,18 @@ def parse_document(
     max_chars: int = DEFAULT_MAX_CHARS,
 ) -> Article:
     """Decode raw bytes (file, upload or HTTP body) and structure them."""
+    text, kind = decode_document(data, name=name, content_type=content_type)
+    return parse_article(text, format=kind, language=language, max_chars=max_chars)
+
+
+def decode_document(
+    data: bytes, *, name: str | None = None, content_type: str | None = None
+) -> tuple[str, Format]:
+    """Raw bytes as text, and the format they are written in; ``DigestError`` when empty."""
     if not data.strip():
         raise DigestError("the document is empty", reason="no_text")
     text = decode_text(data, content_type=content_type)
-    kind = detect_format(text, name=name, content_type=content_type)
-    return parse_article(text, format=kind, language=language, max_chars=max_chars)
+    return text, detect_format(text, name=name, content_type=content_type)
 
 
 def structure(

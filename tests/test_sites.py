@@ -20,7 +20,7 @@ from bot.usecases.runtime import Runtime
 from bot.usecases.sites import SiteAccess
 from digests import DigestError, parse_document
 from digests.fetch import fetch as guarded_fetch
-from digests.sites import article_links, not_an_article, parse_robots, parse_sitemap
+from digests.sites import article_links, not_an_article, page_article, parse_robots, parse_sitemap
 from storage import Article, session_scope
 from storage import subscribers as subscriber_queries
 from tests.helpers import ADMIN, OWN_SAMPLE, LocalSite, running_bot
@@ -466,3 +466,33 @@ def test_whether_a_page_is_an_article_is_decided_by_its_structure_and_its_body_p
     stub = not_an_article(("Subscribe to our newsletter.", "Log in.", "Contact us."))
     assert stub is not None and "body text" in stub
     assert not_an_article(parse_document(OWN_SAMPLE.read_bytes(), name=OWN_SAMPLE.name).paragraphs) is None
+
+
+def test_a_section_page_fetched_as_an_article_is_refused_and_an_article_full_of_links_is_kept() -> None:
+    """Headlines and teasers that are links are not the page's own text, however they are laid
+    out (cards, a column of teasers, a Chinese portal); an article's links leave it an article."""
+    for page in SECTION_PAGES:
+        with pytest.raises(DigestError) as refused:
+            page_article(
+                page.html.encode(),
+                url="http://news.test" + page.path,
+                content_type="text/html",
+                max_chars=50_000,
+            )
+        assert refused.value.reason == "not_article", page.name
+    related = "".join(
+        f'<li><a href="/2026/12/0{n}/story-{n}/">Another story about the harbour, number {n}</a></li>'
+        for n in range(1, 8)
+    )
+    linked = (
+        "<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens</h1>"
+        "<p>The harbour reopened on Monday after <a href='/a/1'>a storm damaged the piers</a> last month, "
+        "the port authority said in a statement.</p><p>Repairs cost <a href='/a/2'>four million euros</a>, "
+        "less than the city had feared, because two of the three piers held.</p><p>Fishermen, who had "
+        "landed their catch in the next town since October, returned the same morning.</p></article>"
+        f"<section class='related'><h2>Related</h2><ul>{related}</ul></section></body></html>"
+    )
+    article = page_article(
+        linked.encode(), url="http://news.test/a/3", content_type="text/html", max_chars=50_000
+    )
+    assert article.title == "Harbour reopens" and "four million euros" in " ".join(article.paragraphs)

@@ -539,18 +539,16 @@ class SourcePoller:
     async def _linked_article(self, entry: FeedEntry) -> digests.Article:
         """The article a link leads to, fetched politely; ``DigestError`` when the page turns out
         not to be one (too little text: a list, a form, a gallery)."""
+        from digests.sites import page_article  # site crawling's parsers, loaded when used
+
         page = await self.runtime.sites.get(entry.link or "")
         article = await asyncio.to_thread(
-            digests.parse_document,
+            page_article,
             page.content,
-            name=page.url,
+            url=page.url,
             content_type=page.content_type,
             max_chars=self.runtime.settings.article_max_chars,
         )
-        from digests.sites import not_an_article  # site crawling's parsers, loaded when used
-
-        if reason := not_an_article(article.paragraphs):
-            raise digests.DigestError(reason, reason="not_article")
         return replace(article, title=entry.title) if entry.title else article
 
     async def _entry_article(self, entry: FeedEntry) -> digests.Article:
