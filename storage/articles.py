@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, time
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -149,16 +149,43 @@ async def get_article(session: AsyncSession, *, article_id: int) -> Article | No
     return await session.get(Article, article_id)
 
 
-async def latest_article(session: AsyncSession) -> Article | None:
-    """The most recently published article."""
-    statement = select(Article).order_by(col(Article.published_at).desc(), col(Article.id).desc()).limit(1)
+def visible_sql(chat: str) -> str:
+    """SQL true for the articles a chat may read, ``chat`` the placeholder of its id (NULL for
+    nobody's: an inline query, the CLI): everyone's sources' and uploads', and those of the
+    sources only readers follow (/follow) when this chat is one of them."""
+    readers_sources = "SELECT id FROM source WHERE NOT source.public"  # few: NOT IN computes them once
+    follows = (
+        "SELECT 1 FROM source_reader JOIN subscriber ON subscriber.id = source_reader.subscriber_id "
+        f"WHERE source_reader.source_id = article.source_id AND subscriber.chat_id = {chat}"
+    )
+    return (
+        f"(article.source_id IS NULL OR article.source_id NOT IN ({readers_sources}) OR EXISTS ({follows}))"
+    )
+
+
+async def latest_article(session: AsyncSession, *, chat_id: int | None = None) -> Article | None:
+    """The most recently published article the chat may read."""
+    newest = await recent_articles(session, chat_id=chat_id, limit=1)
+    return newest[0] if newest else None
+
+
+async def readable_article(session: AsyncSession, *, article_id: int, chat_id: int | None) -> Article | None:
+    """The article, if the chat may read it (see ``visible_sql``)."""
+    statement = select(Article).where(
+        col(Article.id) == article_id, text(visible_sql(":chat")).bindparams(chat=chat_id)
+    )
     return (await session.exec(statement)).first()
 
 
-async def recent_articles(session: AsyncSession, *, limit: int = 10) -> Sequence[Article]:
-    """The newest articles, newest first."""
+async def recent_articles(
+    session: AsyncSession, *, chat_id: int | None = None, limit: int = 10
+) -> Sequence[Article]:
+    """The newest articles the chat may read (``None``: everyone's only), newest first."""
     statement = (
-        select(Article).order_by(col(Article.published_at).desc(), col(Article.id).desc()).limit(limit)
+        select(Article)
+        .where(text(visible_sql(":chat")).bindparams(chat=chat_id))
+        .order_by(col(Article.published_at).desc(), col(Article.id).desc())
+        .limit(limit)
     )
     return (await session.exec(statement)).all()
 

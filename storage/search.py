@@ -19,6 +19,7 @@ from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
+from storage.articles import visible_sql
 from storage.db import dialect_name
 
 
@@ -88,21 +89,22 @@ async def unindexed_articles(session: AsyncSession, *, limit: int = 100) -> Sequ
 _SQLITE_SEARCH = (
     "SELECT article.id, article.title, article.published_at FROM article_search "
     "JOIN article ON article.id = article_search.rowid WHERE article_search MATCH ? "
-    "ORDER BY article.published_at DESC, article.id DESC LIMIT ? OFFSET ?"
+    f"AND {visible_sql('?')} ORDER BY article.published_at DESC, article.id DESC LIMIT ? OFFSET ?"
 )
 _POSTGRESQL_SEARCH = (
     "SELECT article.id, article.title, article.published_at FROM article_search "
     "JOIN article ON article.id = article_search.article_id "
     "WHERE article_search.document @@ plainto_tsquery('simple', $1) "
-    "ORDER BY article.published_at DESC, article.id DESC LIMIT $2 OFFSET $3"
+    f"AND {visible_sql('$4')} ORDER BY article.published_at DESC, article.id DESC LIMIT $2 OFFSET $3"
 )
 
 
 async def search_articles(
-    session: AsyncSession, *, query: str, limit: int = 10, offset: int = 0
+    session: AsyncSession, *, query: str, chat_id: int | None = None, limit: int = 10, offset: int = 0
 ) -> list[tuple[int, str, datetime]]:
-    """(id, title, published) of the articles holding every word of ``query``, newest first: one
-    query matches, joins, sorts and limits in the database (no list of ids comes back to it)."""
+    """(id, title, published) of the articles holding every word of ``query`` that the chat may
+    read (``None``: everyone's only), newest first: one query matches, joins, sorts and limits
+    in the database (no list of ids comes back to it)."""
     from digests.search import search_terms
 
     terms = search_terms(query, query=True)
@@ -115,8 +117,8 @@ async def search_articles(
         raise RuntimeError("the connection was closed")
     if _sqlite(session):
         match = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        async with driver.execute(_SQLITE_SEARCH, (match, limit, offset)) as cursor:
+        async with driver.execute(_SQLITE_SEARCH, (match, chat_id, limit, offset)) as cursor:
             rows = await cursor.fetchall()
         return [(int(r[0]), str(r[1]), datetime.fromisoformat(r[2]).replace(tzinfo=UTC)) for r in rows]
-    records = await driver.fetch(_POSTGRESQL_SEARCH, " ".join(terms), limit, offset)
+    records = await driver.fetch(_POSTGRESQL_SEARCH, " ".join(terms), limit, offset, chat_id)
     return [(int(r[0]), str(r[1]), r[2].astimezone(UTC)) for r in records]

@@ -70,6 +70,17 @@ async def test_two_readers_following_one_url_share_one_source_and_only_they_get_
             assert "Harbour story 1" in digest.text
         await asyncio.sleep(1.0)
         assert len(fake.messages_to(BYSTANDER)) == before[BYSTANDER]
+        # Nor can the bystander find them: what a chat follows is its own business.
+        [found] = await fake.reply_to(SECOND, "/search harbour story")
+        assert "Harbour story 1" in found.text, found.text
+        [listed] = await fake.reply_to(SECOND, "/articles")
+        assert "Harbour story" in listed.text
+        [nothing] = await fake.reply_to(BYSTANDER, "/search harbour story")
+        assert "No article holds every word" in nothing.text, nothing.text
+        [nothing] = await fake.reply_to(BYSTANDER, "/articles")
+        assert "No articles yet" in nothing.text, nothing.text
+        [nothing] = await fake.reply_to(BYSTANDER, "/digest 1")
+        assert "There is no article 1" in nothing.text, nothing.text
 
         [mine] = await fake.reply_to(FIRST, "/follow")
         assert "\n1 Harbour" in mine.text

@@ -24,17 +24,20 @@ class ArticleSummary:
     published_at: datetime
 
 
-async def find_article(runtime: Runtime, reference: str | None) -> tuple[int, digests.Article] | None:
-    """The article with that id (``12`` or ``#12``), or the newest one; ``None`` when there is none."""
+async def find_article(
+    runtime: Runtime, reference: str | None, *, chat_id: int | None = None
+) -> tuple[int, digests.Article] | None:
+    """The article with that id (``12`` or ``#12``), or the newest one, that the chat may read
+    (``None``: everyone's only); ``None`` when there is none."""
     async with session_scope(runtime.sessions) as session:
         if reference is None:
-            row = await article_queries.latest_article(session)
+            row = await article_queries.latest_article(session, chat_id=chat_id)
         else:
             article_id = parse_id(reference)
             row = (
                 None
                 if article_id is None
-                else await article_queries.get_article(session, article_id=article_id)
+                else await article_queries.readable_article(session, article_id=article_id, chat_id=chat_id)
             )
         if row is None or row.id is None:
             return None
@@ -43,10 +46,12 @@ async def find_article(runtime: Runtime, reference: str | None) -> tuple[int, di
     return (row.id, loaded[row.id]) if row.id in loaded else None
 
 
-async def recent_articles(runtime: Runtime, *, limit: int = 10) -> Sequence[ArticleSummary]:
-    """The newest articles, newest first."""
+async def recent_articles(
+    runtime: Runtime, *, chat_id: int | None = None, limit: int = 10
+) -> Sequence[ArticleSummary]:
+    """The newest articles the chat may read, newest first."""
     async with session_scope(runtime.sessions) as session:
-        rows = await article_queries.recent_articles(session, limit=limit)
+        rows = await article_queries.recent_articles(session, chat_id=chat_id, limit=limit)
     return [ArticleSummary(row.id or 0, row.title, row.published_at) for row in rows]
 
 
@@ -57,11 +62,15 @@ class SearchResults:
     more: bool  # there are older results after these
 
 
-async def search(runtime: Runtime, *, query: str, limit: int = 10, offset: int = 0) -> SearchResults:
-    """A page of the articles holding every word of ``query`` (title, headings, text), newest
-    first: ``limit`` of them from ``offset`` on, and whether more follow."""
+async def search(
+    runtime: Runtime, *, query: str, chat_id: int | None = None, limit: int = 10, offset: int = 0
+) -> SearchResults:
+    """A page of the articles holding every word of ``query`` (title, headings, text) that the
+    chat may read, newest first: ``limit`` of them from ``offset`` on, and whether more follow."""
     async with session_scope(runtime.sessions) as session:
-        rows = await search_index.search_articles(session, query=query, limit=limit + 1, offset=offset)
+        rows = await search_index.search_articles(
+            session, query=query, chat_id=chat_id, limit=limit + 1, offset=offset
+        )
     return SearchResults([ArticleSummary(*row) for row in rows[:limit]], offset, more=len(rows) > limit)
 
 
@@ -88,7 +97,8 @@ class ArticleCard:
 
 async def article_cards(runtime: Runtime, *, query: str, limit: int = 20) -> list[ArticleCard]:
     """Cards of the articles holding every word of ``query`` (the newest with no words), newest
-    first; each card's sentence is the article's best, from the digest cache."""
+    first, of everyone's sources only (an inline answer is seen in any chat); each card's
+    sentence is the article's best, from the digest cache."""
     if query.strip():
         found: Sequence[ArticleSummary] = (await search(runtime, query=query, limit=limit)).articles
     else:

@@ -27,9 +27,10 @@ def section_list(article: digests.Article, texts: Texts) -> str:
 async def _article_or_reply(
     update: Update, context: BotContext, reference: str | None
 ) -> tuple[int, digests.Article] | None:
-    found = await reading.find_article(context.runtime, reference)
+    reader = await context.reader(update)
+    found = await reading.find_article(context.runtime, reference, chat_id=reader.subscriber.chat_id)
     if found is None:
-        texts = (await context.reader(update)).texts
+        texts = reader.texts
         key = "no_articles" if reference is None else "article_not_found"
         await context.reply(update, [texts(key, reference=shorten(reference or ""))])
     return found
@@ -93,8 +94,9 @@ async def latest_button(update: Update, context: BotContext) -> None:
 
 async def articles(update: Update, context: BotContext) -> None:
     """List the 10 newest articles with their ids: /articles."""
-    texts = (await context.reader(update)).texts
-    rows = await reading.recent_articles(context.runtime, limit=10)
+    reader = await context.reader(update)
+    texts = reader.texts
+    rows = await reading.recent_articles(context.runtime, chat_id=reader.subscriber.chat_id, limit=10)
     if not rows:
         await context.reply(update, [texts("no_articles")])
         return

@@ -18,12 +18,14 @@ MAX_OFFSET = 1_000  # pages further back than this: a narrower query finds them 
 
 async def search(update: Update, context: BotContext) -> None:
     """Find articles by words, newest first, with a button to open each: /search words."""
-    texts = (await context.reader(update)).texts
+    reader = await context.reader(update)
+    texts = reader.texts
     query = " ".join(context.args or []).strip()
     if not query or len(query) > MAX_QUERY_CHARS:
         await context.reply(update, [texts("search_usage", limit=MAX_QUERY_CHARS)])
         return
-    results = await reading.search(context.runtime, query=query, limit=MAX_RESULTS)
+    chat_id = reader.subscriber.chat_id
+    results = await reading.search(context.runtime, query=query, chat_id=chat_id, limit=MAX_RESULTS)
     if not results.articles:
         await context.reply(update, [texts("search_none", query=shorten(query, 60))])
         return
@@ -36,14 +38,19 @@ async def search_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    texts = (await context.reader(update)).texts
+    reader = await context.reader(update)
+    texts = reader.texts
     try:
         page = SearchPage.unpack(query.data)
     except ForgedCallback:
         await query.answer(texts("search_expired"), show_alert=True)
         return
     results = await reading.search(
-        context.runtime, query=page.query, limit=MAX_RESULTS, offset=min(page.offset, MAX_OFFSET)
+        context.runtime,
+        query=page.query,
+        chat_id=reader.subscriber.chat_id,
+        limit=MAX_RESULTS,
+        offset=min(page.offset, MAX_OFFSET),
     )
     if not results.articles:
         await query.answer(texts("search_no_more"))
