@@ -153,14 +153,14 @@ def visible_sql(chat: str) -> str:
     """SQL true for the articles a chat may read, ``chat`` the placeholder of its id (NULL for
     nobody's: an inline query, the CLI): everyone's sources' and uploads', and those of the
     sources only readers follow (/follow) when this chat is one of them."""
-    readers_sources = "SELECT id FROM source WHERE NOT source.public"  # few: NOT IN computes them once
-    follows = (
-        "SELECT 1 FROM source_reader JOIN subscriber ON subscriber.id = source_reader.subscriber_id "
-        f"WHERE source_reader.source_id = article.source_id AND subscriber.chat_id = {chat}"
+    # The readers' sources this chat does not follow: few, computed once per query (a hashed
+    # list the database probes for each match, not a lookup per match).
+    hidden = (
+        "SELECT source.id FROM source WHERE NOT source.public AND NOT EXISTS (SELECT 1 FROM source_reader "
+        "JOIN subscriber ON subscriber.id = source_reader.subscriber_id "
+        f"WHERE source_reader.source_id = source.id AND subscriber.chat_id = {chat})"
     )
-    return (
-        f"(article.source_id IS NULL OR article.source_id NOT IN ({readers_sources}) OR EXISTS ({follows}))"
-    )
+    return f"(article.source_id IS NULL OR article.source_id NOT IN ({hidden}))"
 
 
 async def latest_article(session: AsyncSession, *, chat_id: int | None = None) -> Article | None:

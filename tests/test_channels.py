@@ -76,8 +76,15 @@ async def test_a_channel_set_up_from_a_private_chat_gets_its_digests_in_its_lang
 
         [filtered] = await fake.reply_to(ADMIN, "/channels filter @port_news +ferries")
         assert "@port_news: keyword filter saved" in filtered.text and "ferries" in filtered.text
+        [zone] = await fake.reply_to(ADMIN, "/channels set @port_news timezone Asia/Kolkata")
+        assert "Asia/Kolkata" in zone.text and zone.buttons  # a zone no button offers
+        [wrong] = await fake.reply_to(ADMIN, "/channels set @port_news timezone Mars/Olympus")
+        assert "“Mars/Olympus” is not a timezone I know" in wrong.text and "/timezone" in wrong.text
+        [unknown] = await fake.reply_to(ADMIN, "/channels set @elsewhere schedule 07:30")
+        assert "@elsewhere" in unknown.text
         [listed] = await fake.reply_to(ADMIN, "/channels")
         assert "@port_news · on" in listed.text and "简体中文" in listed.text
+        assert "Asia/Kolkata" in listed.text
         assert any(b["text"].startswith("⚙ @port_news") for b in listed.buttons)
         fake.state.members[(CHANNEL, BOT_ID)] = "member"  # an admin took the right away
         [warned] = await fake.reply_to(ADMIN, "/channels")

@@ -21,6 +21,7 @@ from bot.frontend.keyboards import settings_keyboard
 from bot.texts import LANGUAGE_NAMES, Texts, describe_schedule, shorten
 from bot.usecases import filtering, subscriptions
 from bot.usecases.callbacks import ChannelSettingButton, ForgedCallback
+from bot.usecases.schedules import ScheduleError, parse_schedule, parse_timezone
 from bot.usecases.subscriptions import ChatInfo
 from digests.filters import change_request
 from storage import Subscriber, stored_id
@@ -49,7 +50,8 @@ def _keyboard(channel: Subscriber, texts: Texts) -> InlineKeyboardMarkup:
 @bot_admins_only
 async def channels(update: Update, context: BotContext) -> None:
     """The channels the bot posts to, with a settings button each: /channels (admins only, in
-    private); /channels add @name adds one, /channels filter @name +word -word sets its filter."""
+    private); /channels add @name adds one, /channels filter @name +word -word sets its filter,
+    /channels set @name schedule|timezone VALUE what the buttons' few choices do not offer."""
     texts = (await context.reader(update)).texts
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         await context.reply(update, [texts("channels_private_only")])
@@ -60,6 +62,9 @@ async def channels(update: Update, context: BotContext) -> None:
         return
     if len(args) >= 2 and args[0].lower() == "filter":
         await _channel_filter(update, context, args[1], " ".join(args[2:]).strip())
+        return
+    if len(args) >= 4 and args[0].lower() == "set" and args[2].lower() in ("schedule", "timezone"):
+        await _channel_set(update, context, args[1], args[2].lower(), args[3:])
         return
     if args:
         await context.reply(update, [texts("usage_channels")])
@@ -134,6 +139,28 @@ async def _channel_filter(update: Update, context: BotContext, reference: str, w
     )
     keys = ("channel_filter_set", "channel_filter_cleared")
     await reply_filter_changed(update, context, change, keys=keys, name=chat_name(channel))
+
+
+async def _channel_set(
+    update: Update, context: BotContext, reference: str, setting: str, words: list[str]
+) -> None:
+    """/channels set @name schedule 07:30 mon-fri | timezone Europe/Berlin: any schedule or
+    timezone, as /schedule and /timezone take them, for a channel."""
+    texts = (await context.reader(update)).texts
+    channel = await subscriptions.find_chat(context.runtime, reference=reference)
+    if channel is None or channel.chat_type != ChatType.CHANNEL:
+        await context.reply(update, [texts("channel_not_known", name=shorten(reference, 64))])
+        return
+    try:
+        value = parse_schedule(words) if setting == "schedule" else parse_timezone(" ".join(words))
+    except ScheduleError as error:
+        await context.reply(
+            update, [texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")]
+        )
+        return
+    channel = await subscriptions.change_settings(context.runtime, subscriber=channel, **{setting: value})
+    text = await _channel_settings(context, channel, texts)
+    await context.reply(update, [text], reply_markup=_keyboard(channel, texts))
 
 
 @bot_admins_only
