@@ -4,9 +4,11 @@ from storage.db import DEFAULT_DATABASE_URL, SessionFactory, create_engine, sess
 from storage.migrate import SchemaBehindError, ensure_schema, head_revision, upgrade
 from storage.models import (
     Article,
+    ChatKind,
     Delivery,
     DeliveryState,
     DigestFormat,
+    DigestLength,
     Section,
     Source,
     SourceKind,
@@ -20,9 +22,11 @@ from storage.models import (
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "Article",
+    "ChatKind",
     "Delivery",
     "DeliveryState",
     "DigestFormat",
+    "DigestLength",
     "SchemaBehindError",
     "Section",
     "SessionFactory",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    String,
     Table,
     UniqueConstraint,
     false,
@@ -63,6 +64,23 @@ class SourceKind(StrEnum):
     UPLOAD = "upload"
 
 
+class ChatKind(StrEnum):
+    """What a chat is, as Telegram says (``Chat.type``)."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+class DigestLength(StrEnum):
+    """How long a chat's digests are: sentences for the lead, each section and its detail."""
+
+    SHORT = "short"
+    NORMAL = "normal"
+    LONG = "long"
+
+
 class SpecialSchedule(StrEnum):
     """The schedules that are not a time of day: every article at once, or none."""
 
@@ -107,6 +125,34 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A closed set stored as its values' text (VARCHAR: no native enum type to migrate), read
+    back as the enum's members; a value outside the set is refused before it is written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], length: int, *, default: StrEnum | None, nullable: bool = False) -> Any:
+    # The column's own default too: bulk inserts through Core do not see the model's.
+    return Field(
+        default=default, sa_column=Column(EnumText(enum, length), nullable=nullable, default=default)
+    )
+
+
 def _timestamp(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
@@ -122,14 +168,14 @@ class Subscriber(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    chat_type: str = Field(default="private", max_length=16)  # private, group, supergroup, channel
+    chat_type: ChatKind = _enum(ChatKind, 16, default=ChatKind.PRIVATE)
     title: str | None = Field(default=None, max_length=255)
     username: str | None = Field(default=None, max_length=64)
     language: str = Field(default="en", max_length=8)  # UI language: en or zh
     timezone: str = Field(default="UTC", max_length=64)
     schedule: str = Field(default="08:00", max_length=64)  # "08:00", "07:30 mon-fri", "instant", "off"
-    digest_length: str = Field(default="normal", max_length=8)  # short, normal, long
-    digest_format: str | None = Field(default=None, max_length=8)  # rich or classic; None: the bot's
+    digest_length: DigestLength = _enum(DigestLength, 8, default=DigestLength.NORMAL)
+    digest_format: DigestFormat | None = _enum(DigestFormat, 8, default=None, nullable=True)  # None: bot's
     # The forum topic (message_thread_id) digests go to in a group with topics; None: General.
     topic_id: int | None = Field(default=None)
     active: bool = Field(default=False)  # subscribed and reachable
@@ -154,7 +200,7 @@ class Source(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("url", name="uq_source_url"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(default=SourceKind.UPLOAD, max_length=16)
+    kind: SourceKind = _enum(SourceKind, 16, default=SourceKind.UPLOAD)
     url: str | None = Field(default=None, max_length=2048)
     title: str | None = Field(default=None, max_length=255)
     paused: bool = Field(default=False)
@@ -264,7 +310,7 @@ class Delivery(SQLModel, table=True):
     article_id: int = Field(
         sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
     )
-    state: str = Field(default=DeliveryState.PENDING, max_length=16)
+    state: DeliveryState = _enum(DeliveryState, 16, default=DeliveryState.PENDING)
     attempts: int = Field(default=0)
     message_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     queued_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
@@ -272,7 +318,7 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = _timestamp()
     last_error: str | None = Field(default=None, max_length=1024)
     claimed_by: str | None = Field(default=None, max_length=36)  # the worker process sending it
-    form: str | None = Field(default=None, max_length=8)  # the DigestFormat it went out in
+    form: DigestFormat | None = _enum(DigestFormat, 8, default=None, nullable=True)  # how it went out
 
 
 class SourceFollow(SQLModel, table=True):

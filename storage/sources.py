@@ -44,7 +44,7 @@ async def add_source(
     now = now or utcnow()
     source = Source(
         url=url,
-        kind=kind,
+        kind=SourceKind(kind),
         title=title,
         public=public,
         poll_interval_seconds=poll_interval_seconds,

@@ -12,7 +12,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
-from storage.models import Article, SourceTopic, Subscriber, table_of, utcnow
+from storage.models import (
+    Article,
+    ChatKind,
+    DigestFormat,
+    DigestLength,
+    SourceTopic,
+    Subscriber,
+    table_of,
+    utcnow,
+)
 
 
 async def get_subscriber(session: AsyncSession, *, chat_id: int) -> Subscriber | None:
@@ -36,7 +45,7 @@ async def ensure_subscriber(
     if subscriber is None:
         subscriber = Subscriber(
             chat_id=chat_id,
-            chat_type=chat_type,
+            chat_type=ChatKind(chat_type),
             title=title,
             username=username,
             language=language,
@@ -99,11 +108,11 @@ async def update_settings(
     if schedule is not None:
         subscriber.schedule = schedule
     if digest_length is not None:
-        subscriber.digest_length = digest_length
+        subscriber.digest_length = DigestLength(digest_length)
     if language is not None:
         subscriber.language = language
     if digest_format is not None:
-        subscriber.digest_format = digest_format
+        subscriber.digest_format = DigestFormat(digest_format)
     if subscriber.active:
         subscriber.next_digest_at = next_digest_at
     session.add(subscriber)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +60,16 @@ class PollResult:
     links: int = 0  # article links of a section page, URLs of a sitemap, listed now
 
 
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What reading one fetched document of a source gave, whatever its kind."""
+
+    result: PollResult
+    skipped: dict[str, str] | None = None  # listed entries that stored nothing, with fingerprints
+    advised: int | None = None  # the seconds between polls the document itself asks for
+    conclusive: bool = True  # False: its validators (ETag, Last-Modified) say nothing of what it lists
+
+
 def poll_interval(source: Source, settings: Settings) -> int:
     """Seconds from one poll of a source to the next: an admin's choice; else what the source
     asks for (``<ttl>``, ``sy:updatePeriod``, ``Cache-Control: max-age``) within
@@ -77,6 +88,13 @@ class SourcePoller:
         self.runtime = runtime
         self.policy = runtime.fetch_policy
         self._polling: set[asyncio.Task[PollResult]] = set()  # polls in flight (``run``)
+        # One way in for every kind: its fetched document, read into entries and stored.
+        self._ingesters: dict[SourceKind, Callable[[Source, FetchedDocument, bool], Awaitable[Ingested]]] = {
+            SourceKind.FEED: self._ingest_feed,
+            SourceKind.PAGE: self._ingest_page,
+            SourceKind.SECTION: self._ingest_section,
+            SourceKind.SITEMAP: self._ingest_sitemap,
+        }
 
     async def add(
         self,
@@ -254,22 +272,11 @@ class SourcePoller:
                     )
                     return PollResult(stored_id(source.id), not_modified=True)
                 first_poll = source.last_polled_at is None
-                skipped: dict[str, str] | None = None
-                advised = document.max_age
-                if source.kind == SourceKind.FEED:
-                    result, skipped, feed_advice = await self._ingest_feed(
-                        source, document.content, document.content_type, first_poll
-                    )
-                    advised = feed_advice or advised  # the feed's own word first
-                elif source.kind in _CRAWLED:
-                    entries, conclusive = await self._site_entries(source, document)
-                    result, skipped = await self._ingest_entries(source, entries, first_poll, linked=True)
-                    if not conclusive:  # a sitemap index: a 304 for it says nothing of its children
-                        document = replace(document, etag=None, last_modified=None)
-                else:
-                    result = await self._ingest_page(
-                        source, document.content, document.content_type, first_poll
-                    )
+                ingest = self._ingesters.get(source.kind, self._ingest_page)
+                ingested = await ingest(source, document, first_poll)
+                result = ingested.result
+                if not ingested.conclusive:  # a sitemap index: a 304 for it says nothing of its children
+                    document = replace(document, etag=None, last_modified=None)
         except digests.DigestError as error:
             return await self._failed(source, str(error), now)
         except TimeoutError:
@@ -290,8 +297,8 @@ class SourcePoller:
             last_modified=document.last_modified,
             note=result.note,
             body_hash=None if result.note else body_hash,  # entries left for later: not "unchanged"
-            skipped_entries=skipped,
-            advised=advised,
+            skipped_entries=ingested.skipped,
+            advised=ingested.advised or document.max_age,  # the document's own word first
         )
         if result.announced:
             self.runtime.queued()
@@ -342,13 +349,12 @@ class SourcePoller:
                 await hook(source, error)
         return PollResult(stored_id(source.id), error=error)
 
-    async def _ingest_feed(
-        self, source: Source, data: bytes, content_type: str | None, first_poll: bool
-    ) -> tuple[PollResult, dict[str, str], int | None]:
-        """Store what is new or changed, at most POLL_MAX_NEW_ENTRIES a poll, newest first; also
-        the entries of the feed that stored nothing, by key, with their fingerprints, and the
-        interval the feed asks for."""
-        feed = await asyncio.to_thread(parse_feed, data, content_type=content_type, base_url=source.url)
+    async def _ingest_feed(self, source: Source, document: FetchedDocument, first_poll: bool) -> Ingested:
+        """A feed's entries: what is new or changed stored, at most POLL_MAX_NEW_ENTRIES a poll,
+        newest first; and the interval the feed asks for (``<ttl>``, ``sy:updatePeriod``)."""
+        feed = await asyncio.to_thread(
+            parse_feed, document.content, content_type=document.content_type, base_url=source.url
+        )
         if feed.error:
             logger.warning(
                 "source %s: the feed is malformed (%s); kept its %d complete entries",
@@ -357,7 +363,7 @@ class SourcePoller:
                 len(feed.entries),
             )
         result, skipped = await self._ingest_entries(source, list(feed.entries), first_poll)
-        return result, skipped, feed.advised_interval
+        return Ingested(result, skipped, feed.advised_interval)
 
     async def _ingest_entries(
         self, source: Source, entries: list[FeedEntry], first_poll: bool, *, linked: bool = False
@@ -494,16 +500,22 @@ class SourcePoller:
             return await self.runtime.sites.get(url, etag=etag, last_modified=modified)
         return await fetch(url, policy=self.policy, etag=etag, last_modified=modified)
 
-    async def _site_entries(self, source: Source, document: FetchedDocument) -> tuple[list[FeedEntry], bool]:
-        """A section page's article links, or a sitemap's URLs (an index's newest child
-        sitemaps), as bare-link entries; a sitemap's only those dated since the last poll. The
-        flag is False for an index, whose own body does not say whether its children changed."""
-        from digests.sites import SitemapEntry, article_links, parse_sitemap, site_host
+    async def _ingest_section(self, source: Source, document: FetchedDocument, first_poll: bool) -> Ingested:
+        """A section page: its article links as bare-link entries, each article fetched politely."""
+        from digests.sites import article_links  # site crawling's parsers, loaded when used
 
-        if source.kind == SourceKind.SECTION:
-            hosts = self.runtime.settings.site_article_hosts
-            links = await asyncio.to_thread(article_links, document.text, document.url, hosts=hosts)
-            return [_linked_entry(link.url) for link in links], True
+        hosts = self.runtime.settings.site_article_hosts
+        links = await asyncio.to_thread(article_links, document.text, document.url, hosts=hosts)
+        entries = [_linked_entry(link.url) for link in links]
+        result, skipped = await self._ingest_entries(source, entries, first_poll, linked=True)
+        return Ingested(result, skipped)
+
+    async def _ingest_sitemap(self, source: Source, document: FetchedDocument, first_poll: bool) -> Ingested:
+        """A news sitemap's URLs dated since the last poll (an index's: those of its newest child
+        sitemaps), as bare-link entries; an index is not conclusive, its own body does not say
+        whether its children changed."""
+        from digests.sites import SitemapEntry, parse_sitemap, site_host
+
         sitemap = await asyncio.to_thread(parse_sitemap, document.content, base_url=document.url)
         # A sitemap speaks for its own site: child sitemaps and URLs on other hosts are not followed.
         own = (h.removeprefix("www.") for h in self.runtime.settings.site_article_hosts)
@@ -534,7 +546,9 @@ class SourcePoller:
         logger.debug(
             "source %s: %d sitemap URLs, %d since the last poll", source.id, len(entries), len(fresh)
         )
-        return [_linked_entry(e.url, published=e.date, title=e.title) for e in fresh], not sitemap.index
+        links = [_linked_entry(e.url, published=e.date, title=e.title) for e in fresh]
+        result, skipped = await self._ingest_entries(source, links, first_poll, linked=True)
+        return Ingested(result, skipped, conclusive=not sitemap.index)
 
     async def _linked_article(self, entry: FeedEntry) -> digests.Article:
         """The article a link leads to, fetched politely; ``DigestError`` when the page turns out
@@ -570,14 +584,13 @@ class SourcePoller:
             digests.parse_article, entry_document(entry), format="fragment", max_chars=limit
         )
 
-    async def _ingest_page(
-        self, source: Source, data: bytes, content_type: str | None, first_poll: bool
-    ) -> PollResult:
+    async def _ingest_page(self, source: Source, document: FetchedDocument, first_poll: bool) -> Ingested:
+        """A page that is one article, polled for edits."""
         article = await asyncio.to_thread(
             digests.parse_document,
-            data,
+            document.content,
             name=source.url,
-            content_type=content_type,
+            content_type=document.content_type,
             max_chars=self.runtime.settings.article_max_chars,
         )
         entry = FeedEntry(
@@ -591,11 +604,13 @@ class SourcePoller:
         )
         # A page is one entry, known by its link, that is news whenever it is new after the first poll.
         outcome = await self._store_entry(source, entry, article, first_poll, recent=True)
-        return PollResult(
-            stored_id(source.id),
-            new=int(outcome in ("new", "announced")),
-            updated=int(outcome == "updated"),
-            announced=int(outcome == "announced"),
+        return Ingested(
+            PollResult(
+                stored_id(source.id),
+                new=int(outcome in ("new", "announced")),
+                updated=int(outcome == "updated"),
+                announced=int(outcome == "announced"),
+            )
         )
 
 
