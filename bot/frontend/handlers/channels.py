@@ -15,13 +15,19 @@ from bot.frontend.access import bot_admins_only
 from bot.frontend.chats import may_post
 from bot.frontend.context import BotContext
 from bot.frontend.handlers.keyword_filters import reply_filter_changed
-from bot.frontend.handlers.preferences import apply_setting, settings_of, settings_text
+from bot.frontend.handlers.preferences import (
+    apply_setting,
+    parse_typed_setting,
+    settings_of,
+    settings_text,
+    typing_error,
+)
 from bot.frontend.handlers.source_admin import chat_name
 from bot.frontend.keyboards import settings_keyboard
 from bot.texts import LANGUAGE_NAMES, Texts, describe_schedule, shorten
 from bot.usecases import filtering, subscriptions
 from bot.usecases.callbacks import ChannelSettingButton, ForgedCallback
-from bot.usecases.schedules import ScheduleError, parse_schedule, parse_timezone
+from bot.usecases.schedules import ScheduleError
 from bot.usecases.subscriptions import ChatInfo
 from digests.filters import change_request
 from storage import Subscriber, stored_id
@@ -152,11 +158,9 @@ async def _channel_set(
         await context.reply(update, [texts("channel_not_known", name=shorten(reference, 64))])
         return
     try:
-        value = parse_schedule(words) if setting == "schedule" else parse_timezone(" ".join(words))
+        value = parse_typed_setting(setting, words)
     except ScheduleError as error:
-        await context.reply(
-            update, [texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")]
-        )
+        await context.reply(update, [typing_error(texts, setting, error)])
         return
     channel = await subscriptions.change_settings(context.runtime, subscriber=channel, **{setting: value})
     text = await _channel_settings(context, channel, texts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -71,30 +70,34 @@ async def settings(update: Update, context: BotContext) -> None:
 @chat_admins_only
 async def schedule(update: Update, context: BotContext) -> None:
     """Set when digests come: /schedule HH:MM [days] | instant | off."""
-    await _set_from_arguments(update, context, setting="schedule", parse=parse_schedule)
+    await _set_from_arguments(update, context, setting="schedule")
 
 
 @chat_admins_only
 async def timezone(update: Update, context: BotContext) -> None:
     """Set the chat's timezone: /timezone Area/City or +8."""
-    await _set_from_arguments(
-        update, context, setting="timezone", parse=lambda args: parse_timezone(" ".join(args))
-    )
+    await _set_from_arguments(update, context, setting="timezone")
 
 
-async def _set_from_arguments(
-    update: Update, context: BotContext, *, setting: str, parse: Callable[[list[str]], str]
-) -> None:
+def parse_typed_setting(setting: str, words: list[str]) -> str:
+    """A ``schedule`` or ``timezone`` as typed after a command; ``ScheduleError`` when it is none."""
+    return parse_schedule(words) if setting == "schedule" else parse_timezone(" ".join(words))
+
+
+def typing_error(texts: Texts, setting: str, error: ScheduleError) -> str:
+    """What was wrong with a typed schedule or timezone, and examples, in the chat's language."""
+    return texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")
+
+
+async def _set_from_arguments(update: Update, context: BotContext, *, setting: str) -> None:
     """Parse the schedule or timezone typed after the command, save it, and confirm it; a typing
     error gets its reason and examples in the chat's language."""
     reader = await context.reader(update)
     texts = reader.texts
     try:
-        value = parse(context.args or [])
+        value = parse_typed_setting(setting, context.args or [])
     except ScheduleError as error:
-        await context.reply(
-            update, [texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")]
-        )
+        await context.reply(update, [typing_error(texts, setting, error)])
         return
     subscriber = await subscriptions.change_settings(
         context.runtime, subscriber=reader.subscriber, **{setting: value}
