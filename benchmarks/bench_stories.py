@@ -28,8 +28,7 @@ from sqlalchemy import delete, update
 from digests import Article
 from storage import create_engine, session_factory, session_scope
 from storage import stories as story_queries
-from storage.models import Article as ArticleRow
-from storage.models import ArticleBand
+from storage.models import ArticleBand, StoredArticle
 from tests.helpers import (
     POSTGRES_SERVER,
     SHARED,
@@ -85,7 +84,7 @@ async def run(url: str, label: str, articles: int) -> None:
     now = datetime.now(UTC)
     async with session_scope(sessions) as session:
         rows = [
-            ArticleRow(
+            StoredArticle(
                 content_hash=f"h{n}",
                 title=f"Article {n}",
                 language="en",
@@ -113,7 +112,7 @@ async def run(url: str, label: str, articles: int) -> None:
         flush=True,
     )
     async with session_scope(sessions) as session:  # as before stories existed
-        await session.exec(update(ArticleRow).values(story_id=None, signature=None))
+        await session.exec(update(StoredArticle).values(story_id=None, signature=None))
         await session.exec(delete(ArticleBand))
     started = time.perf_counter()
     while True:

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from storage.models import Article, Section, Source, SourceKind, stored_id, utcnow
+from storage.models import Source, SourceKind, StoredArticle, StoredSection, stored_id, utcnow
 
 
 def content_hash(article: digests.Article) -> str:
@@ -38,7 +38,7 @@ def _structure(article: digests.Article) -> dict[str, object]:
     }
 
 
-def to_digest_article(row: Article, sections: Sequence[Section]) -> digests.Article:
+def to_digest_article(row: StoredArticle, sections: Sequence[StoredSection]) -> digests.Article:
     """The stored article as the digest engine's model."""
     from datetime import date
 
@@ -73,18 +73,20 @@ async def save_article(
     entry_key: str | None = None,
     announce: bool = True,
     extra: Mapping[str, object] | None = None,
-) -> tuple[Article, bool]:
+) -> tuple[StoredArticle, bool]:
     """Store an article and its sections (only that: ``bot.usecases.ingestion`` indexes it and
     gives it its story); the existing row and ``False`` when the text is known."""
     fingerprint = content_hash(article)
-    existing = (await session.exec(select(Article).where(col(Article.content_hash) == fingerprint))).first()
+    existing = (
+        await session.exec(select(StoredArticle).where(col(StoredArticle.content_hash) == fingerprint))
+    ).first()
     if existing is not None:
         return existing, False
     now = now or utcnow()
     if published_at is None and article.published is not None:
         published_at = datetime.combine(article.published, time(), tzinfo=UTC)
         published_at = min(published_at, now)
-    row = Article(
+    row = StoredArticle(
         source_id=source_id,
         url=url,
         guid=guid,
@@ -107,7 +109,7 @@ async def save_article(
 async def _add_sections(session: AsyncSession, *, article_id: int, article: digests.Article) -> None:
     for section in article.sections:
         session.add(
-            Section(
+            StoredSection(
                 article_id=article_id,
                 position=section.index,
                 heading=section.heading[:1024],
@@ -121,14 +123,16 @@ async def _add_sections(session: AsyncSession, *, article_id: int, article: dige
 async def update_article(
     session: AsyncSession,
     *,
-    row: Article,
+    row: StoredArticle,
     article: digests.Article,
     extra: Mapping[str, object] | None = None,
 ) -> bool:
     """An edited entry: new text and sections in place; ``False`` when the text is the same."""
     fingerprint = content_hash(article)
     if fingerprint != row.content_hash:
-        clash = (await session.exec(select(Article).where(col(Article.content_hash) == fingerprint))).first()
+        clash = (
+            await session.exec(select(StoredArticle).where(col(StoredArticle.content_hash) == fingerprint))
+        ).first()
         if clash is not None:
             return False  # the new text is stored already, as another article
     changed = fingerprint != row.content_hash
@@ -145,8 +149,8 @@ async def update_article(
     return changed
 
 
-async def get_article(session: AsyncSession, *, article_id: int) -> Article | None:
-    return await session.get(Article, article_id)
+async def get_article(session: AsyncSession, *, article_id: int) -> StoredArticle | None:
+    return await session.get(StoredArticle, article_id)
 
 
 def visible_sql(chat: str) -> str:
@@ -163,51 +167,59 @@ def visible_sql(chat: str) -> str:
     return f"(article.source_id IS NULL OR article.source_id NOT IN ({hidden}))"
 
 
-async def latest_article(session: AsyncSession, *, chat_id: int | None = None) -> Article | None:
+async def latest_article(session: AsyncSession, *, chat_id: int | None = None) -> StoredArticle | None:
     """The most recently published article the chat may read."""
     newest = await recent_articles(session, chat_id=chat_id, limit=1)
     return newest[0] if newest else None
 
 
-async def readable_article(session: AsyncSession, *, article_id: int, chat_id: int | None) -> Article | None:
+async def readable_article(
+    session: AsyncSession, *, article_id: int, chat_id: int | None
+) -> StoredArticle | None:
     """The article, if the chat may read it (see ``visible_sql``)."""
-    statement = select(Article).where(
-        col(Article.id) == article_id, text(visible_sql(":chat")).bindparams(chat=chat_id)
+    statement = select(StoredArticle).where(
+        col(StoredArticle.id) == article_id, text(visible_sql(":chat")).bindparams(chat=chat_id)
     )
     return (await session.exec(statement)).first()
 
 
 async def recent_articles(
     session: AsyncSession, *, chat_id: int | None = None, limit: int = 10
-) -> Sequence[Article]:
+) -> Sequence[StoredArticle]:
     """The newest articles the chat may read (``None``: everyone's only), newest first."""
     statement = (
-        select(Article)
+        select(StoredArticle)
         .where(text(visible_sql(":chat")).bindparams(chat=chat_id))
-        .order_by(col(Article.published_at).desc(), col(Article.id).desc())
+        .order_by(col(StoredArticle.published_at).desc(), col(StoredArticle.id).desc())
         .limit(limit)
     )
     return (await session.exec(statement)).all()
 
 
-async def article_sections(session: AsyncSession, *, article_id: int) -> Sequence[Section]:
-    statement = select(Section).where(col(Section.article_id) == article_id).order_by(col(Section.position))
+async def article_sections(session: AsyncSession, *, article_id: int) -> Sequence[StoredSection]:
+    statement = (
+        select(StoredSection)
+        .where(col(StoredSection.article_id) == article_id)
+        .order_by(col(StoredSection.position))
+    )
     return (await session.exec(statement)).all()
 
 
 async def content_hashes(session: AsyncSession, *, article_ids: Sequence[int]) -> dict[int, str]:
     """Each article's content hash by id: what a cache of their digests checks against."""
-    statement = select(Article.id, Article.content_hash).where(col(Article.id).in_(article_ids))
+    statement = select(StoredArticle.id, StoredArticle.content_hash).where(
+        col(StoredArticle.id).in_(article_ids)
+    )
     return {article_id: digest for article_id, digest in (await session.exec(statement)).all() if article_id}
 
 
-async def load_digest_article(session: AsyncSession, *, article: Article) -> digests.Article:
+async def load_digest_article(session: AsyncSession, *, article: StoredArticle) -> digests.Article:
     """A stored article with its sections, as the digest engine's model."""
     return to_digest_article(article, await article_sections(session, article_id=stored_id(article.id)))
 
 
 async def count_articles(session: AsyncSession) -> int:
-    return int((await session.exec(select(func.count()).select_from(Article))).one())
+    return int((await session.exec(select(func.count()).select_from(StoredArticle))).one())
 
 
 async def upload_source(session: AsyncSession) -> Source:
@@ -227,7 +239,9 @@ async def filter_texts(session: AsyncSession, *, article_ids: Collection[int]) -
     ids = list(article_ids)
     rows = (
         await session.exec(
-            select(Article.id, Article.title, Article.structure).where(col(Article.id).in_(ids))
+            select(StoredArticle.id, StoredArticle.title, StoredArticle.structure).where(
+                col(StoredArticle.id).in_(ids)
+            )
         )
     ).all()
     parts: dict[int, list[str]] = {
@@ -235,9 +249,9 @@ async def filter_texts(session: AsyncSession, *, article_ids: Collection[int]) -
     }
     titles = {stored_id(i): title for i, title, _ in rows}
     sections = await session.exec(
-        select(Section.article_id, Section.heading, Section.paragraphs)
-        .where(col(Section.article_id).in_(ids))
-        .order_by(col(Section.article_id), col(Section.position))
+        select(StoredSection.article_id, StoredSection.heading, StoredSection.paragraphs)
+        .where(col(StoredSection.article_id).in_(ids))
+        .order_by(col(StoredSection.article_id), col(StoredSection.position))
     )
     for article_id, heading, paragraphs in sections.all():
         parts[article_id].extend([heading, *paragraphs])
@@ -246,8 +260,10 @@ async def filter_texts(session: AsyncSession, *, article_ids: Collection[int]) -
 
 async def announced_between(session: AsyncSession, *, after: datetime, until: datetime) -> list[int]:
     """Articles to announce fetched after ``after`` up to ``until``: what scheduled digests take."""
-    statement = select(Article.id).where(
-        col(Article.announce).is_(True), col(Article.fetched_at) > after, col(Article.fetched_at) <= until
+    statement = select(StoredArticle.id).where(
+        col(StoredArticle.announce).is_(True),
+        col(StoredArticle.fetched_at) > after,
+        col(StoredArticle.fetched_at) <= until,
     )
     return [stored_id(i) for i in (await session.exec(statement)).all()]
 
@@ -259,9 +275,9 @@ async def origins(
     from urllib.parse import urlsplit
 
     statement = (
-        select(Article.id, Article.url, Source.title, Source.kind)
-        .outerjoin(Source, col(Source.id) == Article.source_id)
-        .where(col(Article.id).in_(list(article_ids)))
+        select(StoredArticle.id, StoredArticle.url, Source.title, Source.kind)
+        .outerjoin(Source, col(Source.id) == StoredArticle.source_id)
+        .where(col(StoredArticle.id).in_(list(article_ids)))
     )
     found = {}
     for article_id, url, title, kind in (await session.exec(statement)).all():

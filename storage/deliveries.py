@@ -32,7 +32,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import among, dialect_name
 from storage.models import (
-    Article,
     Delivery,
     DeliveryState,
     Source,
@@ -40,6 +39,7 @@ from storage.models import (
     SourceKind,
     SourceReader,
     SpecialSchedule,
+    StoredArticle,
     Subscriber,
     table_of,
     utcnow,
@@ -125,7 +125,7 @@ def _follows(article_source: Any) -> ColumnElement[bool]:  # a column or a liter
 
 def _story_not_sent(article_id: Any, story: Any) -> ColumnElement[bool]:  # columns or literals
     """The chat holds no other version of the article's story (queued or sent)."""
-    other = aliased(Article)
+    other = aliased(StoredArticle)
     return ~exists().where(
         col(Delivery.subscriber_id) == Subscriber.id,
         col(Delivery.article_id) == other.id,
@@ -158,17 +158,19 @@ async def queue_scheduled(
         return 0
     since = func.coalesce(Subscriber.last_digest_at, Subscriber.subscribed_at, Subscriber.created_at)
     pairs = (
-        select(Subscriber.id, Article.id, *_pending_columns(now))
-        .join(Article, and_(col(Article.fetched_at) > since, col(Article.fetched_at) <= now))
+        select(Subscriber.id, StoredArticle.id, *_pending_columns(now))
+        .join(
+            StoredArticle, and_(col(StoredArticle.fetched_at) > since, col(StoredArticle.fetched_at) <= now)
+        )
         .where(
             among(session, Subscriber.id, subscriber_ids),
-            col(Article.announce).is_(True),
-            _follows(col(Article.source_id)),
+            col(StoredArticle.announce).is_(True),
+            _follows(col(StoredArticle.source_id)),
             # The first article of a story never waits on another version (most stories have one).
             or_(
-                col(Article.story_id).is_(None),
-                col(Article.story_id) == Article.id,
-                _story_not_sent(col(Article.id), col(Article.story_id)),
+                col(StoredArticle.story_id).is_(None),
+                col(StoredArticle.story_id) == StoredArticle.id,
+                _story_not_sent(col(StoredArticle.id), col(StoredArticle.story_id)),
             ),
         )
     )
@@ -178,7 +180,7 @@ async def queue_scheduled(
     for start in range(0, len(accepted_pairs), _PAIRS_PER_STATEMENT):
         # The (filter key, article) pairs the filters accept, as one row-value IN.
         chunk = accepted_pairs[start : start + _PAIRS_PER_STATEMENT]
-        chosen = pairs.where(tuple_(Subscriber.filter_key, Article.id).in_(chunk))
+        chosen = pairs.where(tuple_(Subscriber.filter_key, StoredArticle.id).in_(chunk))
         result = await session.exec(_queue_from(session, chosen))
         queued += int(result.rowcount or 0)
     return queued
@@ -189,7 +191,7 @@ async def queue_instant(
 ) -> int:
     """Queue a new article for every subscriber who wants articles as soon as they come (and
     whose keyword filter, if any, is among ``accepted_keys``)."""
-    article = await session.get(Article, article_id)
+    article = await session.get(StoredArticle, article_id)
     if article is None or not article.announce:
         return 0
     since = func.coalesce(Subscriber.subscribed_at, Subscriber.created_at)
@@ -379,9 +381,9 @@ class Failure:
 async def recent_failures(session: AsyncSession, *, limit: int = 5) -> list[Failure]:
     """The newest failed items with the reason they failed."""
     statement = (
-        select(Subscriber.chat_id, Article.title, Delivery.last_error, Delivery.queued_at)
+        select(Subscriber.chat_id, StoredArticle.title, Delivery.last_error, Delivery.queued_at)
         .join(Subscriber, col(Subscriber.id) == Delivery.subscriber_id)
-        .join(Article, col(Article.id) == Delivery.article_id)
+        .join(StoredArticle, col(StoredArticle.id) == Delivery.article_id)
         .where(col(Delivery.state) == DeliveryState.FAILED)
         .order_by(col(Delivery.id).desc())
         .limit(limit)

@@ -230,7 +230,7 @@ class Source(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
-class Article(SQLModel, table=True):
+class StoredArticle(SQLModel, table=True):
     """One ingested article with its parsed structure."""
 
     __tablename__ = "article"
@@ -277,7 +277,7 @@ class ArticleBand(SQLModel, table=True):
     )
 
 
-class Section(SQLModel, table=True):
+class StoredSection(SQLModel, table=True):
     """One section of a stored article."""
 
     __tablename__ = "section"

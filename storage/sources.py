@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import (
-    Article,
     Source,
     SourceFollow,
     SourceKind,
     SourceReader,
+    StoredArticle,
     Subscriber,
     stored_id,
     utcnow,
@@ -79,7 +79,9 @@ async def list_sources(session: AsyncSession) -> Sequence[Source]:
 async def remove_source(session: AsyncSession, *, source: Source) -> None:
     """Forget a source; its articles stay (their source becomes empty) and are no longer
     announced: a digest due later does not bring a removed source's articles to everyone."""
-    await session.exec(update(Article).where(col(Article.source_id) == source.id).values(announce=False))
+    await session.exec(
+        update(StoredArticle).where(col(StoredArticle.source_id) == source.id).values(announce=False)
+    )
     await session.delete(source)
 
 
@@ -172,16 +174,16 @@ async def record_poll(
 
 async def entry_fingerprints(session: AsyncSession, *, source_id: int) -> dict[str, str | None]:
     """What each stored entry of a source said when stored, by entry key: one query for a poll."""
-    fingerprint = col(Article.structure)["entry_fingerprint"].as_string()
-    statement = select(Article.entry_key, fingerprint).where(
-        col(Article.source_id) == source_id, col(Article.entry_key).is_not(None)
+    fingerprint = col(StoredArticle.structure)["entry_fingerprint"].as_string()
+    statement = select(StoredArticle.entry_key, fingerprint).where(
+        col(StoredArticle.source_id) == source_id, col(StoredArticle.entry_key).is_not(None)
     )
     return {key: value for key, value in (await session.exec(statement)).all() if key is not None}
 
 
-async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> Article | None:
-    statement = select(Article).where(
-        col(Article.source_id) == source_id, col(Article.entry_key) == entry_key
+async def article_by_entry(session: AsyncSession, *, source_id: int, entry_key: str) -> StoredArticle | None:
+    statement = select(StoredArticle).where(
+        col(StoredArticle.source_id) == source_id, col(StoredArticle.entry_key) == entry_key
     )
     return (await session.exec(statement)).first()
 

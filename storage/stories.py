@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
-from storage.models import Article, ArticleBand, Section, stored_id
+from storage.models import ArticleBand, StoredArticle, StoredSection, stored_id
 
 STORY_WINDOW = timedelta(hours=48)
 _KEYS_PER_QUERY = 5_000
@@ -29,7 +29,8 @@ _MATCHES_PER_ARTICLE = 300  # band matches read for each article grouped
 
 BOILERPLATE_SAMPLE = 8  # the source's most recent other articles a new one is compared with
 _BOILERPLATE_MIN_CHARS = 40  # shorter paragraphs ("Share", a dateline) are left to noise removal
-_SIGNED_WITHOUT = "signed_without_boilerplate"  # in Article.structure: signed knowing its site's boilerplate
+# In StoredArticle.structure: signed knowing its site's boilerplate.
+_SIGNED_WITHOUT = "signed_without_boilerplate"
 
 
 def story_text(article: digests.Article, *, boilerplate: Collection[str] = ()) -> str:
@@ -50,8 +51,8 @@ def _body_text(paragraphs: Sequence[str], title: str, boilerplate: Collection[st
 
 
 async def source_boilerplate(
-    session: AsyncSession, *, row: Article, article: digests.Article
-) -> tuple[frozenset[str], list[Article]]:
+    session: AsyncSession, *, row: StoredArticle, article: digests.Article
+) -> tuple[frozenset[str], list[StoredArticle]]:
     """The paragraphs of ``article`` that its source's recent other articles hold too, and
     those articles that were signed before their site's boilerplate was known."""
     if row.source_id is None:
@@ -61,9 +62,9 @@ async def source_boilerplate(
         return frozenset(), []
     recent = (
         await session.exec(
-            select(Article)
-            .where(col(Article.source_id) == row.source_id, col(Article.id) != row.id)
-            .order_by(col(Article.fetched_at).desc())
+            select(StoredArticle)
+            .where(col(StoredArticle.source_id) == row.source_id, col(StoredArticle.id) != row.id)
+            .order_by(col(StoredArticle.fetched_at).desc())
             .limit(BOILERPLATE_SAMPLE)
         )
     ).all()
@@ -73,7 +74,9 @@ async def source_boilerplate(
         other.id or 0: {p.strip() for p in (other.structure or {}).get("lead", ())} for other in recent
     }
     sections = await session.exec(
-        select(Section.article_id, Section.paragraphs).where(col(Section.article_id).in_(list(paragraphs)))
+        select(StoredSection.article_id, StoredSection.paragraphs).where(
+            col(StoredSection.article_id).in_(list(paragraphs))
+        )
     )
     for article_id, found in sections.all():
         paragraphs[article_id].update(p.strip() for p in found)
@@ -87,7 +90,12 @@ async def source_boilerplate(
 
 
 async def assign_story(
-    session: AsyncSession, *, row: Article, article: digests.Article, now: datetime, keep_story: bool = False
+    session: AsyncSession,
+    *,
+    row: StoredArticle,
+    article: digests.Article,
+    now: datetime,
+    keep_story: bool = False,
 ) -> None:
     """Sign one article (without its site's boilerplate), index its bands, and give it a story
     (``keep_story``: an edited article keeps the story it has). Articles of the site signed
@@ -97,9 +105,9 @@ async def assign_story(
         texts = {}
         for other in stale:
             found = await session.exec(
-                select(Section.paragraphs)
-                .where(col(Section.article_id) == other.id)
-                .order_by(col(Section.position))
+                select(StoredSection.paragraphs)
+                .where(col(StoredSection.article_id) == other.id)
+                .order_by(col(StoredSection.position))
             )
             body = [*(other.structure or {}).get("lead", ()), *(p for part in found.all() for p in part)]
             texts[other.id or 0] = _body_text(body, other.title, boilerplate)
@@ -114,7 +122,7 @@ async def assign_story(
 async def assign_stories(
     session: AsyncSession,
     *,
-    rows: Sequence[Article],
+    rows: Sequence[StoredArticle],
     texts: dict[int, str],
     now: datetime | None = None,
     keep_story: bool = False,
@@ -190,13 +198,19 @@ async def _stored_candidates(
     ordered = sorted(keys)
     for start in range(0, len(ordered), _KEYS_PER_QUERY):
         statement = (
-            select(ArticleBand.band_key, Article.id, Article.story_id, Article.signature, Article.fetched_at)  # type: ignore[call-overload]  # SQLModel types select() up to four columns
-            .join(Article, col(Article.id) == ArticleBand.article_id)
+            select(
+                ArticleBand.band_key,
+                StoredArticle.id,
+                StoredArticle.story_id,
+                StoredArticle.signature,
+                StoredArticle.fetched_at,
+            )  # type: ignore[call-overload]  # SQLModel types select() up to four columns
+            .join(StoredArticle, col(StoredArticle.id) == ArticleBand.article_id)
             .where(
                 col(ArticleBand.band_key).in_(ordered[start : start + _KEYS_PER_QUERY]),
-                col(Article.fetched_at) >= since,
-                col(Article.signature).is_not(None),
-                col(Article.id).not_in([i for i in exclude if i is not None]),
+                col(StoredArticle.fetched_at) >= since,
+                col(StoredArticle.signature).is_not(None),
+                col(StoredArticle.id).not_in([i for i in exclude if i is not None]),
             )
             # Templated pages share bands by the thousand: read a bounded number of matches,
             # unsorted, so that the query stops early instead of sorting them all.
@@ -209,23 +223,23 @@ async def _stored_candidates(
 
 async def unassigned_articles(
     session: AsyncSession, *, limit: int = 1_000
-) -> tuple[list[Article], dict[int, str]]:
+) -> tuple[list[StoredArticle], dict[int, str]]:
     """Articles stored before stories were grouped, oldest first, with their body texts."""
     rows = list(
         (
             await session.exec(
-                select(Article)
-                .where(col(Article.story_id).is_(None))
-                .order_by(col(Article.fetched_at))
+                select(StoredArticle)
+                .where(col(StoredArticle.story_id).is_(None))
+                .order_by(col(StoredArticle.fetched_at))
                 .limit(limit)
             )
         ).all()
     )
     bodies: dict[int, list[str]] = {row.id or 0: list(row.structure.get("lead", ())) for row in rows}
     sections = await session.exec(
-        select(Section.article_id, Section.paragraphs)
-        .where(col(Section.article_id).in_(list(bodies)))
-        .order_by(col(Section.article_id), col(Section.position))
+        select(StoredSection.article_id, StoredSection.paragraphs)
+        .where(col(StoredSection.article_id).in_(list(bodies)))
+        .order_by(col(StoredSection.article_id), col(StoredSection.position))
     )
     for article_id, paragraphs in sections.all():
         bodies[article_id].extend(paragraphs)
@@ -236,5 +250,7 @@ async def unassigned_articles(
 
 async def story_versions(session: AsyncSession, *, article_ids: Collection[int]) -> dict[int, int]:
     """Each article's story id (its own id when it has none)."""
-    statement = select(Article.id, Article.story_id).where(col(Article.id).in_(list(article_ids)))
+    statement = select(StoredArticle.id, StoredArticle.story_id).where(
+        col(StoredArticle.id).in_(list(article_ids))
+    )
     return {stored_id(i): stored_id(story or i) for i, story in (await session.exec(statement)).all()}

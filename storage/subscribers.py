@@ -13,11 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import (
-    Article,
     ChatKind,
     DigestFormat,
     DigestLength,
     SourceTopic,
+    StoredArticle,
     Subscriber,
     table_of,
     utcnow,
@@ -299,9 +299,9 @@ class Recipient:
 
     id: int
     chat_id: int
-    digest_length: str
+    digest_length: DigestLength
     language: str = "en"
-    digest_format: str | None = None  # the chat's choice (DigestFormat), None for the bot's
+    digest_format: DigestFormat | None = None  # the chat's choice, None for the bot's
 
 
 async def recipients(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Recipient]:
@@ -402,14 +402,14 @@ async def topics_of(
     article_ids = sorted({article for _, article in pairs})
     topic = func.coalesce(SourceTopic.topic_id, Subscriber.topic_id)
     statement: Any = (
-        select(col(Subscriber.id).label("subscriber"), col(Article.id).label("article"), topic)
+        select(col(Subscriber.id).label("subscriber"), col(StoredArticle.id).label("article"), topic)
         .select_from(Subscriber)
-        .join(Article, col(Article.id).in_(article_ids))
+        .join(StoredArticle, col(StoredArticle.id).in_(article_ids))
         .outerjoin(
             SourceTopic,
             and_(
                 col(SourceTopic.subscriber_id) == Subscriber.id,
-                col(SourceTopic.source_id) == Article.source_id,
+                col(SourceTopic.source_id) == StoredArticle.source_id,
             ),
         )
         .where(col(Subscriber.id).in_(subscriber_ids), topic.is_not(None))

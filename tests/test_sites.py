@@ -21,7 +21,7 @@ from bot.usecases.sites import SiteAccess
 from digests import DigestError, parse_document
 from digests.fetch import fetch as guarded_fetch
 from digests.sites import article_links, not_an_article, page_article, parse_robots, parse_sitemap
-from storage import Article, session_scope
+from storage import StoredArticle, session_scope
 from storage import subscribers as subscriber_queries
 from tests.helpers import ADMIN, OWN_SAMPLE, LocalSite, running_bot
 from tests.sitefixtures import SECTION_PAGES, SectionPage
@@ -209,7 +209,7 @@ async def test_a_site_with_only_a_gzip_news_sitemap_in_an_index(
     assert created and source.kind == "sitemap" and source.url == site.url("/sitemap_index.xml")
     assert (first.new, first.announced, first.links) == (3, 0, 3)
     async with session_scope(poller.runtime.sessions) as session:
-        stored = (await session.exec(select(Article).order_by(Article.published_at))).all()
+        stored = (await session.exec(select(StoredArticle).order_by(StoredArticle.published_at))).all()
     assert [a.title for a in stored] == [
         "Story 3",
         "Story 2",
@@ -433,7 +433,7 @@ async def test_short_chinese_news_flashes_from_a_section_page_and_a_news_sitemap
         other.stop()
     assert sitemap.kind == "sitemap" and from_sitemap.new == 4, from_sitemap
     async with session_scope(runtime.sessions) as session:
-        stored = (await session.exec(select(Article))).all()
+        stored = (await session.exec(select(StoredArticle))).all()
     assert len(stored) == 9 and all(article.language == "zh" for article in stored)
 
 

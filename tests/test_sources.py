@@ -18,7 +18,7 @@ from digests import DigestError
 from digests.feeds import canonical_link, parse_feed
 from digests.fetch import FetchError, FetchPolicy, fetch
 from digests.opml import Outline, export_opml, parse_opml
-from storage import Article, Source, session_scope
+from storage import Source, StoredArticle, session_scope
 from storage import deliveries as delivery_queries
 from storage import subscribers as subscriber_queries
 from tests.helpers import LocalSite, send
@@ -55,11 +55,11 @@ async def poller(runtime: Runtime) -> AsyncIterator[tuple[SourcePoller, list[str
     yield SourcePoller(runtime), notes
 
 
-async def _articles(poller: SourcePoller) -> list[Article]:
+async def _articles(poller: SourcePoller) -> list[StoredArticle]:
     from sqlmodel import select
 
     async with session_scope(poller.runtime.sessions) as session:
-        return list((await session.exec(select(Article).order_by(Article.id))).all())
+        return list((await session.exec(select(StoredArticle).order_by(StoredArticle.id))).all())
 
 
 async def test_rss_feed_lifecycle(site, poller) -> None:

@@ -155,7 +155,7 @@ async def test_articles_stored_before_stories_are_grouped_by_the_tick(runtime) -
     from sqlalchemy import delete, update
 
     from bot.usecases import upkeep
-    from storage.models import Article, ArticleBand
+    from storage.models import ArticleBand, StoredArticle
 
     async with session_scope(runtime.sessions) as session:
         sources = await _three_sources(session)
@@ -165,7 +165,7 @@ async def test_articles_stored_before_stories_are_grouped_by_the_tick(runtime) -
         ]
         other, _ = await store_article(session, article=parse_article(f"# 央行\n\n{OTHER}"))
         # As before migration 0009: no signatures, no bands, no stories.
-        await session.exec(update(Article).values(story_id=None, signature=None))
+        await session.exec(update(StoredArticle).values(story_id=None, signature=None))
         await session.exec(delete(ArticleBand))
     assert await upkeep.group_ungrouped(runtime) == 4
     async with session_scope(runtime.sessions) as session:

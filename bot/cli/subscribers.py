@@ -11,7 +11,7 @@ from bot.cli.common import CliError, load_settings, require_token, with_runtime
 from bot.logs import safe
 from bot.usecases import subscriptions
 from bot.usecases.runtime import Runtime
-from storage import Subscriber
+from storage import DigestLength, Subscriber
 
 
 def list_subscribers(args: argparse.Namespace, out: TextIO) -> int:
@@ -137,7 +137,7 @@ def set_channel(args: argparse.Namespace, out: TextIO) -> int:
             subscriber=channel,
             schedule=schedule,
             timezone=timezone,
-            digest_length=args.length,
+            digest_length=DigestLength(args.length) if args.length else None,
             language=args.language,
         )
         if args.filter is not None:  # the filter given replaces the channel's

@@ -8,8 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.texts import LANGUAGE_NAMES, LANGUAGES, Texts, describe_schedule
 from bot.usecases.callbacks import CallbackData, ChannelSettingButton, SettingButton
 from bot.usecases.compose import Keyboard
-from bot.usecases.rendering import LENGTHS
-from storage import SpecialSchedule, Subscriber
+from storage import DigestLength, SpecialSchedule, Subscriber
 
 
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
@@ -95,7 +94,7 @@ def settings_keyboard(
                     data("length", name),
                     name == subscriber.digest_length,
                 )
-                for name in LENGTHS
+                for name in DigestLength
             ],
             [label("settings_row_schedule"), *schedule_row],
             [

@@ -27,7 +27,7 @@ from digests.render import (
     rich_paragraph,
     rich_story,
 )
-from storage import DigestFormat, session_scope
+from storage import DigestFormat, DigestLength, session_scope
 from storage import articles as article_queries
 from storage import stories as story_queries
 
@@ -187,7 +187,7 @@ class Composer:
         *,
         article_ids: Sequence[int],
         articles: dict[int, digests.Article],
-        length: str,
+        length: DigestLength,
         language: str,
         form: DigestFormat,
     ) -> list[ComposedMessage]:
@@ -207,11 +207,16 @@ class Composer:
         return composed
 
     async def _compose_digest(
-        self, present: list[tuple[int, digests.Article]], *, length: str, language: str, form: DigestFormat
+        self,
+        present: list[tuple[int, digests.Article]],
+        *,
+        length: DigestLength,
+        language: str,
+        form: DigestFormat,
     ) -> list[ComposedMessage]:
         texts = texts_for(language)
         present, others = await self._one_per_story(present)
-        if len(present) > self.briefing_after and length != "long":
+        if len(present) > self.briefing_after and length != DigestLength.LONG:
             return await self._briefing(present, others, texts, form)
         if form == DigestFormat.RICH:
             messages: list[ComposedMessage] = []
@@ -249,7 +254,7 @@ class Composer:
         article_id: int,
         article: digests.Article,
         *,
-        length: str,
+        length: DigestLength,
         language: str,
         form: DigestFormat,
         extra: Sequence[RichPart] = (),
@@ -269,7 +274,13 @@ class Composer:
         )
 
     async def full(
-        self, article_id: int, article: digests.Article, *, length: str, language: str, form: DigestFormat
+        self,
+        article_id: int,
+        article: digests.Article,
+        *,
+        length: DigestLength,
+        language: str,
+        form: DigestFormat,
     ) -> list[ComposedMessage]:
         """Every section in detail: rich, one ``<details>`` each; classic, as many messages as needed."""
         texts = texts_for(language)

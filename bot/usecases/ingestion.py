@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import digests
 from bot.usecases.filtering import accepting_keys
-from storage import Article, stored_id, utcnow
+from storage import StoredArticle, stored_id, utcnow
 from storage import articles as article_queries
 from storage import deliveries as delivery_queries
 from storage import search as search_index
@@ -28,7 +28,7 @@ class Stored:
     """A stored article: its row, whether it was new (else its text was stored already), and
     for how many chats it was queued at once."""
 
-    row: Article
+    row: StoredArticle
     created: bool
     queued: int = 0
 
@@ -77,7 +77,7 @@ async def store_article(
 async def store_edit(
     session: AsyncSession,
     *,
-    row: Article,
+    row: StoredArticle,
     article: digests.Article,
     extra: Mapping[str, object] | None = None,
 ) -> bool:

@@ -13,8 +13,8 @@ from bot.usecases import ingestion
 from bot.usecases.runtime import Runtime
 from digests.feeds import looks_like_feed
 from digests.fetch import fetch
+from storage import DigestLength, session_scope, stored_id
 from storage import articles as article_queries
-from storage import session_scope, stored_id
 from storage import uploads as upload_queries
 from storage.models import PendingUpload
 
@@ -79,7 +79,7 @@ async def publish_bytes(
         runtime.queued()
     article_id = stored_id(row.id)
     loaded = (await runtime.renderer.load_articles([article_id]))[article_id]  # as stored, through the cache
-    preview = await runtime.renderer.overview(article_id, loaded, length="normal")
+    preview = await runtime.renderer.overview(article_id, loaded, length=DigestLength.NORMAL)
     return Published(article_id, row.title, len(loaded.sections), created, preview)
 
 

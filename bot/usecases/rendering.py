@@ -9,15 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import Final, TypeVar, cast
 
 import digests
 from digests.render import RenderFormat, digest_blocks, pack_messages, render_digest, render_section
-from storage import SessionFactory, session_scope
+from storage import DigestLength, SessionFactory, session_scope
 from storage import articles as article_queries
 
 # Sentences (lead, each section in an overview, one section in detail) by digest length.
-LENGTHS: dict[str, tuple[int, int, int]] = {"short": (1, 1, 3), "normal": (2, 2, 5), "long": (3, 4, 8)}
+LENGTHS: Final[dict[DigestLength, tuple[int, int, int]]] = {
+    DigestLength.SHORT: (1, 1, 3),
+    DigestLength.NORMAL: (2, 2, 5),
+    DigestLength.LONG: (3, 4, 8),
+}
 _CACHE_SIZE = 512
 
 Rendered = TypeVar("Rendered")
@@ -34,10 +38,10 @@ class DigestRenderer:
         # edited is loaded again, and its digests (keyed by that hash) rendered again.
         self._articles: OrderedDict[int, tuple[str, digests.Article]] = OrderedDict()
 
-    def budgets(self, length: str) -> tuple[int, int, int]:
+    def budgets(self, length: DigestLength) -> tuple[int, int, int]:
         """Sentences for the lead, each overview section and a detailed section."""
-        lead, section, detail = LENGTHS.get(length, LENGTHS["normal"])
-        if length == "normal":  # DIGEST_SENTENCES sets the normal overview
+        lead, section, detail = LENGTHS[length]
+        if length == DigestLength.NORMAL:  # DIGEST_SENTENCES sets the normal overview
             section = lead = self._normal_sentences
         return lead, section, detail
 
@@ -60,7 +64,7 @@ class DigestRenderer:
         return rendered
 
     async def overview_digest(
-        self, article_id: int, article: digests.Article, *, length: str
+        self, article_id: int, article: digests.Article, *, length: DigestLength
     ) -> digests.ArticleDigest:
         """The overview digest: the lead's and each section's key sentences at this length."""
         lead, section, _detail = self.budgets(length)
@@ -71,7 +75,7 @@ class DigestRenderer:
         return await self._cached(article_id, ("overview", length), render)
 
     async def detailed_digest(
-        self, article_id: int, article: digests.Article, *, length: str
+        self, article_id: int, article: digests.Article, *, length: DigestLength
     ) -> digests.ArticleDigest:
         """Every section in detail (the lead as in the overview)."""
         lead, _section, detail = self.budgets(length)
@@ -82,13 +86,23 @@ class DigestRenderer:
         return await self._cached(article_id, ("detailed", length), render)
 
     async def overview(
-        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+        self,
+        article_id: int,
+        article: digests.Article,
+        *,
+        length: DigestLength,
+        format: RenderFormat = "html",
     ) -> list[str]:
         """The overview digest as Telegram messages."""
         return pack_messages(await self.overview_blocks(article_id, article, length=length, format=format))
 
     async def overview_blocks(
-        self, article_id: int, article: digests.Article, *, length: str, format: RenderFormat = "html"
+        self,
+        article_id: int,
+        article: digests.Article,
+        *,
+        length: DigestLength,
+        format: RenderFormat = "html",
     ) -> list[list[str]]:
         """The overview digest as blocks of lines, to be packed with other articles'."""
         return digest_blocks(await self.overview_digest(article_id, article, length=length), format)
@@ -103,12 +117,14 @@ class DigestRenderer:
 
         return await self._cached(article_id, ("best",), render)
 
-    async def full_digest(self, article_id: int, article: digests.Article, *, length: str) -> list[str]:
+    async def full_digest(
+        self, article_id: int, article: digests.Article, *, length: DigestLength
+    ) -> list[str]:
         """Every section in detail, split over as many messages as it needs."""
         return render_digest(await self.detailed_digest(article_id, article, length=length), "html")
 
     async def section_digest(
-        self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
+        self, article_id: int, article: digests.Article, section: digests.Section, *, length: DigestLength
     ) -> digests.SectionDigest:
         """One section in detail."""
         _lead, _section, detail = self.budgets(length)
@@ -119,7 +135,7 @@ class DigestRenderer:
         return await self._cached(article_id, ("section", section.index, length), render)
 
     async def section(
-        self, article_id: int, article: digests.Article, section: digests.Section, *, length: str
+        self, article_id: int, article: digests.Article, section: digests.Section, *, length: DigestLength
     ) -> list[str]:
         """One section in detail under the article's (linked) title."""
         chosen = await self.section_digest(article_id, article, section, length=length)

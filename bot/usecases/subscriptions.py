@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.usecases.runtime import Runtime
 from bot.usecases.schedules import next_digest_at
-from storage import Source, Subscriber, session_scope, stored_id, utcnow
+from storage import DigestFormat, DigestLength, Source, Subscriber, session_scope, stored_id, utcnow
 from storage import deliveries as delivery_queries
 from storage import sources as source_queries
 from storage import subscribers as subscriber_queries
@@ -68,9 +68,9 @@ async def change_settings(
     subscriber: Subscriber,
     schedule: str | None = None,
     timezone: str | None = None,
-    digest_length: str | None = None,
+    digest_length: DigestLength | None = None,
     language: str | None = None,
-    digest_format: str | None = None,
+    digest_format: DigestFormat | None = None,
 ) -> Subscriber:
     """Apply changes; a new schedule or timezone moves the next digest to its next slot."""
     due = subscriber.next_digest_at  # a digest due already stays due when only the length changes

@@ -18,6 +18,7 @@ from bot.frontend.handlers.keyword_filters import reply_filter_changed
 from bot.frontend.handlers.preferences import (
     apply_setting,
     parse_typed_setting,
+    save_typed_setting,
     settings_of,
     settings_text,
     typing_error,
@@ -162,7 +163,7 @@ async def _channel_set(
     except ScheduleError as error:
         await context.reply(update, [typing_error(texts, setting, error)])
         return
-    channel = await subscriptions.change_settings(context.runtime, subscriber=channel, **{setting: value})
+    channel = await save_typed_setting(context, channel, setting, value)
     text = await _channel_settings(context, channel, texts)
     await context.reply(update, [text], reply_markup=_keyboard(channel, texts))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,12 +15,12 @@ from bot.frontend.keyboards import settings_keyboard
 from bot.texts import LANGUAGE_NAMES, LANGUAGES, Texts, describe_schedule, shorten
 from bot.usecases import subscriptions
 from bot.usecases.callbacks import ActionButton, ForgedCallback, SettingButton
-from bot.usecases.rendering import LENGTHS
 from bot.usecases.schedules import ScheduleError, next_digest_at, parse_schedule, parse_timezone
 from digests.filters import KeywordFilter
-from storage import DigestFormat, Subscriber, utcnow
+from storage import DigestFormat, DigestLength, Subscriber, utcnow
 
 SOURCES_SHOWN = 30
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 async def settings_text(context: BotContext, subscriber: Subscriber, texts: Texts) -> str:
@@ -84,6 +86,15 @@ def parse_typed_setting(setting: str, words: list[str]) -> str:
     return parse_schedule(words) if setting == "schedule" else parse_timezone(" ".join(words))
 
 
+async def save_typed_setting(
+    context: BotContext, subscriber: Subscriber, setting: str, value: str
+) -> Subscriber:
+    """A parsed ``schedule`` or ``timezone`` saved for a chat."""
+    if setting == "schedule":
+        return await subscriptions.change_settings(context.runtime, subscriber=subscriber, schedule=value)
+    return await subscriptions.change_settings(context.runtime, subscriber=subscriber, timezone=value)
+
+
 def typing_error(texts: Texts, setting: str, error: ScheduleError) -> str:
     """What was wrong with a typed schedule or timezone, and examples, in the chat's language."""
     return texts(error.reason, text=error.text) + "\n" + texts(f"{setting}_examples")
@@ -99,9 +110,7 @@ async def _set_from_arguments(update: Update, context: BotContext, *, setting: s
     except ScheduleError as error:
         await context.reply(update, [typing_error(texts, setting, error)])
         return
-    subscriber = await subscriptions.change_settings(
-        context.runtime, subscriber=reader.subscriber, **{setting: value}
-    )
+    subscriber = await save_typed_setting(context, reader.subscriber, setting, value)
     if setting == "schedule":
         text = texts("schedule_set", schedule=describe_schedule(value, texts), timezone=subscriber.timezone)
     else:
@@ -134,12 +143,20 @@ async def _reply_with_next_digest(
     await context.reply(update, [text])
 
 
+def member_named(kind: type[Choice], word: str) -> Choice | None:
+    """The member of a closed set a reader typed or a button carries (any case), or ``None``."""
+    try:
+        return kind(word.lower())
+    except ValueError:
+        return None
+
+
 @chat_admins_only
 async def length(update: Update, context: BotContext) -> None:
     """Set how long digests are: /length short|normal|long."""
     reader = await context.reader(update)
-    choice = context.args[0].lower() if context.args else ""
-    if choice not in LENGTHS:
+    choice = member_named(DigestLength, context.args[0] if context.args else "")
+    if choice is None:
         await context.reply(update, [reader.texts("length_usage")])
         return
     await subscriptions.change_settings(context.runtime, subscriber=reader.subscriber, digest_length=choice)
@@ -151,8 +168,8 @@ async def digest_format(update: Update, context: BotContext) -> None:
     """Choose how digests come: /format rich (headings, a collapsible block per section) or
     /format classic (for apps too old to show rich messages)."""
     reader = await context.reader(update)
-    choice = context.args[0].lower() if context.args else ""
-    if choice not in (DigestFormat.RICH, DigestFormat.CLASSIC):
+    choice = member_named(DigestFormat, context.args[0] if context.args else "")
+    if choice not in (DigestFormat.RICH, DigestFormat.CLASSIC):  # plain is no reader's choice
         await context.reply(update, [reader.texts("format_usage")])
         return
     await subscriptions.change_settings(context.runtime, subscriber=reader.subscriber, digest_format=choice)
@@ -178,19 +195,16 @@ async def apply_setting(context: BotContext, subscriber: Subscriber, name: str, 
     runtime = context.runtime
     if name == "subscribed":
         await subscriptions.set_subscribed(runtime, subscriber=subscriber, subscribed=value == "on")
-    elif name == "length" and value in LENGTHS:
-        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, digest_length=value)
+    elif name == "length" and (chosen := member_named(DigestLength, value)) is not None:
+        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, digest_length=chosen)
     elif name == "language" and value in LANGUAGES:
         subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, language=value)
     elif name in ("schedule", "timezone"):
         try:
-            if name == "schedule":
-                changes = {"schedule": parse_schedule([value])}
-            else:
-                changes = {"timezone": parse_timezone(value)}
+            parsed = parse_typed_setting(name, [value])
         except ScheduleError:
             return subscriber
-        subscriber = await subscriptions.change_settings(runtime, subscriber=subscriber, **changes)
+        subscriber = await save_typed_setting(context, subscriber, name, parsed)
     return subscriber
 
 
