@@ -14,7 +14,9 @@ from __future__ import annotations
 import gettext
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -37,95 +39,117 @@ _LANGUAGE_WORDS: Final = {
 LANGUAGE_NAMES: Final = {"en": "English", "zh": "简体中文", "zh-hant": "繁體中文"}
 
 
-# Command descriptions registered with setMyCommands, per language.
-# The command menu: a reader's commands for every chat, and the admins' added in their private
-# chats (Telegram's menu languages are two-letter codes: "zh" serves both scripts).
-COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
-    "en": [
-        ("latest", "Digest of the newest article"),
-        ("articles", "The 10 newest articles"),
-        ("sections", "Sections of an article"),
-        ("section", "One section in detail: /section N"),
-        ("digest", "The full digest"),
-        ("search", "Find articles by words"),
-        ("subscribe", "Scheduled digests on"),
-        ("unsubscribe", "Scheduled digests off"),
-        ("settings", "Schedule, timezone, length, language"),
-        ("schedule", "When digests come: /schedule 08:00"),
-        ("timezone", "Your timezone: /timezone Asia/Shanghai"),
-        ("length", "Short, normal or long digests"),
-        ("language", "English, 简体中文 or 繁體中文"),
-        ("format", "Rich or classic digests"),
-        ("filter", "Only or never articles with these words"),
-        ("whoami", "Your Telegram id"),
-        ("help", "All commands"),
-    ],
-    "zh": [
-        ("latest", "最新文章的摘要"),
-        ("articles", "最新的 10 篇文章"),
-        ("sections", "文章的各节"),
-        ("section", "某一节的详细摘要：/section N"),
-        ("digest", "完整摘要"),
-        ("search", "按词语搜索文章"),
-        ("subscribe", "开启定时摘要"),
-        ("unsubscribe", "关闭定时摘要"),
-        ("settings", "时间表、时区、长度、语言"),
-        ("schedule", "摘要发送时间：/schedule 08:00"),
-        ("timezone", "你的时区：/timezone Asia/Shanghai"),
-        ("length", "短、中或长摘要"),
-        ("language", "English、简体中文或繁體中文"),
-        ("format", "富文本或经典格式的摘要"),
-        ("filter", "只要或不要含有某些词的文章"),
-        ("whoami", "你的 Telegram 编号"),
-        ("help", "所有命令"),
-    ],
-}
-# With READER_SOURCES on, every chat may follow feeds of its own.
-READER_SOURCE_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
-    "en": [
-        ("follow", "Follow a feed or site of your own: /follow URL"),
-        ("unfollow", "Stop following one: /unfollow ID"),
-    ],
-    "zh": [
-        ("follow", "关注你自己的订阅源或网站：/follow 链接"),
-        ("unfollow", "取消关注：/unfollow 编号"),
-    ],
-}
-# For the admins of groups (their menu in every group): where digests go in a group with topics.
-GROUP_ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
-    "en": [
-        ("topic", "Digests to this topic (/topic off: General)"),
-        ("sourcetopic", "One source's articles to this topic: /sourcetopic ID"),
-    ],
-    "zh": [
-        ("topic", "摘要发到这个话题（/topic off：综合）"),
-        ("sourcetopic", "某个订阅源的文章发到这个话题：/sourcetopic 编号"),
-    ],
-}
-ADMIN_COMMANDS: Final[dict[str, list[tuple[str, str]]]] = {
-    "en": [
-        ("publish", "Publish an article: /publish URL, or send a file"),
-        ("addsource", "Follow a feed or a site: /addsource URL"),
-        ("sources", "The sources and their last polls"),
-        ("removesource", "Stop following a source: /removesource ID"),
-        ("pausesource", "Pause or resume a source: /pausesource ID"),
-        ("refresh", "Poll a source now: /refresh ID"),
-        ("sourcefilter", "A source's keyword filter"),
-        ("channels", "The channels the bot posts to, and their settings"),
-        ("stats", "Subscribers, articles, the outbox"),
-    ],
-    "zh": [
-        ("publish", "发布文章：/publish 链接，或发送文件"),
-        ("addsource", "关注订阅源或网站：/addsource 链接"),
-        ("sources", "订阅源及其最近一次抓取"),
-        ("removesource", "取消关注订阅源：/removesource 编号"),
-        ("pausesource", "暂停或恢复订阅源：/pausesource 编号"),
-        ("refresh", "立即抓取订阅源：/refresh 编号"),
-        ("sourcefilter", "订阅源的关键词过滤"),
-        ("channels", "机器人发布的频道及其设置"),
-        ("stats", "订阅者、文章和发送队列"),
-    ],
-}
+class Audience(StrEnum):
+    """Whose menu and /help show a command."""
+
+    READERS = "readers"  # every chat
+    OWN_SOURCES = "own_sources"  # every chat, with READER_SOURCES on
+    GROUP_ADMINS = "group_admins"  # the admins of a group: where digests go in a group with topics
+    BOT_ADMINS = "bot_admins"  # the bot's admins, in their private chats
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its audience and its menu description in each menu language. Its line in
+    /help is the catalogue's ``help_<name>`` (the arguments and what it does)."""
+
+    name: str
+    audience: Audience
+    menu: Mapping[str, str]
+
+
+# Telegram's menu languages are two-letter codes: "zh" serves both scripts.
+MENU_LANGUAGES: Final = ("en", "zh")
+
+
+def _command(name: str, audience: Audience, en: str, zh: str) -> Command:
+    return Command(name, audience, {"en": en, "zh": zh})
+
+
+_R, _O, _G, _A = Audience.READERS, Audience.OWN_SOURCES, Audience.GROUP_ADMINS, Audience.BOT_ADMINS
+# Every command a chat can send but /start, in the order of the menu and of /help.
+COMMANDS: Final[tuple[Command, ...]] = (
+    _command("latest", _R, "Digest of the newest article", "最新文章的摘要"),
+    _command("articles", _R, "The 10 newest articles", "最新的 10 篇文章"),
+    _command("sections", _R, "Sections of an article", "文章的各节"),
+    _command("section", _R, "One section in detail: /section N", "某一节的详细摘要：/section N"),
+    _command("digest", _R, "The full digest", "完整摘要"),
+    _command("search", _R, "Find articles by words", "按词语搜索文章"),
+    _command("subscribe", _R, "Scheduled digests on", "开启定时摘要"),
+    _command("unsubscribe", _R, "Scheduled digests off", "关闭定时摘要"),
+    _command("settings", _R, "Schedule, timezone, length, language", "时间表、时区、长度、语言"),
+    _command("schedule", _R, "When digests come: /schedule 08:00", "摘要发送时间：/schedule 08:00"),
+    _command("timezone", _R, "Your timezone: /timezone Asia/Shanghai", "你的时区：/timezone Asia/Shanghai"),
+    _command("length", _R, "Short, normal or long digests", "短、中或长摘要"),
+    _command("language", _R, "English, 简体中文 or 繁體中文", "English、简体中文或繁體中文"),
+    _command("format", _R, "Rich or classic digests", "富文本或经典格式的摘要"),
+    _command("filter", _R, "Only or never articles with these words", "只要或不要含有某些词的文章"),
+    _command("whoami", _R, "Your Telegram id", "你的 Telegram 编号"),
+    _command("help", _R, "All commands", "所有命令"),
+    _command(
+        "follow",
+        _O,
+        "Follow a feed or site of your own: /follow URL",
+        "关注你自己的订阅源或网站：/follow 链接",
+    ),
+    _command("unfollow", _O, "Stop following one: /unfollow ID", "取消关注：/unfollow 编号"),
+    _command(
+        "topic", _G, "Digests to this topic (/topic off: General)", "摘要发到这个话题（/topic off：综合）"
+    ),
+    _command(
+        "sourcetopic",
+        _G,
+        "One source's articles to this topic: /sourcetopic ID",
+        "某个订阅源的文章发到这个话题：/sourcetopic 编号",
+    ),
+    _command(
+        "publish",
+        _A,
+        "Publish an article: /publish URL, or send a file",
+        "发布文章：/publish 链接，或发送文件",
+    ),
+    _command("addsource", _A, "Follow a feed or a site: /addsource URL", "关注订阅源或网站：/addsource 链接"),
+    _command("sources", _A, "The sources and their last polls", "订阅源及其最近一次抓取"),
+    _command(
+        "removesource", _A, "Stop following a source: /removesource ID", "取消关注订阅源：/removesource 编号"
+    ),
+    _command(
+        "pausesource", _A, "Pause or resume a source: /pausesource ID", "暂停或恢复订阅源：/pausesource 编号"
+    ),
+    _command("refresh", _A, "Poll a source now: /refresh ID", "立即抓取订阅源：/refresh 编号"),
+    _command("sourcefilter", _A, "A source's keyword filter", "订阅源的关键词过滤"),
+    _command("channels", _A, "The channels the bot posts to, and their settings", "机器人发布的频道及其设置"),
+    _command("stats", _A, "Subscribers, articles, the outbox", "订阅者、文章和发送队列"),
+)
+
+
+def audiences_of(
+    *, reader_sources: bool, group_admin: bool = False, bot_admin: bool = False
+) -> set[Audience]:
+    """Whose commands a chat's menu and /help show: everyone's, the chat's own sources' when
+    READER_SOURCES is on, and a group admin's or the bot's admin's."""
+    chosen = {Audience.READERS}
+    chosen |= {Audience.OWN_SOURCES} if reader_sources else set()
+    chosen |= {Audience.GROUP_ADMINS} if group_admin else set()
+    return chosen | ({Audience.BOT_ADMINS} if bot_admin else set())
+
+
+def command_menu(audiences: Collection[Audience], language: str) -> list[tuple[str, str]]:
+    """(name, description) of these audiences' commands, for a menu in ``language``."""
+    return [(c.name, c.menu[language]) for c in COMMANDS if c.audience in audiences]
+
+
+def command_help(texts: Texts, audiences: Collection[Audience]) -> str:
+    """/help: a line for each of these audiences' commands; the bot admins' under a heading of
+    their own."""
+
+    def lines(chosen: Collection[Audience]) -> str:
+        return "\n".join(f"/{c.name} {texts(f'help_{c.name}')}" for c in COMMANDS if c.audience in chosen)
+
+    text = texts("help") + "\n" + lines(set(audiences) - {Audience.BOT_ADMINS})
+    if Audience.BOT_ADMINS in audiences:
+        text += "\n\n" + texts("help_admin") + "\n" + lines({Audience.BOT_ADMINS})
+    return text
 
 
 def language_for(code: str | None) -> str:

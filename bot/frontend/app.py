@@ -51,7 +51,7 @@ from bot.frontend.transport import LeanHTTPXRequest
 from bot.frontend.updates import PerChatUpdateProcessor
 from bot.logs import add_secrets, is_database_error
 from bot.settings import Settings
-from bot.texts import ADMIN_COMMANDS, COMMANDS, GROUP_ADMIN_COMMANDS, READER_SOURCE_COMMANDS, texts_for
+from bot.texts import MENU_LANGUAGES, Audience, audiences_of, command_menu, texts_for
 from bot.usecases import subscriptions as subscriptions_usecase
 from bot.usecases.budget import SharedSendBudget, bucket_for
 from bot.usecases.compose import Composer
@@ -259,16 +259,18 @@ async def _set_command_menu(application: BotApplication) -> None:
     commands added for groups' admins, and the bot's admins' commands in each admin's private
     chat. A failure is a log line (the commands work without a menu)."""
     settings = application.bot_data.runtime.settings
-    admins = sorted(settings.admin_user_ids)
-    own = READER_SOURCE_COMMANDS if settings.reader_sources else {}
-    scopes: list[tuple[BotCommandScope, dict[str, list[tuple[str, str]]]]] = [
-        (BotCommandScopeDefault(), {}),
-        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
+    own = settings.reader_sources
+    scopes: list[tuple[BotCommandScope, set[Audience]]] = [
+        (BotCommandScopeDefault(), audiences_of(reader_sources=own)),
+        (BotCommandScopeAllChatAdministrators(), audiences_of(reader_sources=own, group_admin=True)),
     ]
-    scopes += [(BotCommandScopeChat(admin), ADMIN_COMMANDS) for admin in admins]
-    for scope, extra in scopes:
-        for language, commands in COMMANDS.items():
-            menu = commands + own.get(language, []) + extra.get(language, [])
+    scopes += [
+        (BotCommandScopeChat(admin), audiences_of(reader_sources=own, bot_admin=True))
+        for admin in sorted(settings.admin_user_ids)
+    ]
+    for scope, audiences in scopes:
+        for language in MENU_LANGUAGES:
+            menu = command_menu(audiences, language)
             try:
                 await application.bot.set_my_commands(
                     [BotCommand(name, description) for name, description in menu],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.frontend.access import chat_admins_only, is_bot_admin
 from bot.frontend.context import BotContext
 from bot.frontend.handlers import reading
-from bot.texts import language_choice
+from bot.texts import audiences_of, command_help, language_choice
 from bot.usecases import subscriptions
 from bot.usecases.callbacks import ActionButton
 
@@ -35,10 +36,15 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """List the commands: /help."""
+    """List the commands this chat may send: /help."""
     texts = (await context.reader(update)).texts
-    text = texts("help") + (texts("help_admin") if is_bot_admin(update, context) else "")
-    await context.reply(update, [text])
+    chat = update.effective_chat
+    audiences = audiences_of(
+        reader_sources=context.runtime.settings.reader_sources,
+        group_admin=chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+        bot_admin=is_bot_admin(update, context),
+    )
+    await context.reply(update, [command_help(texts, audiences)])
 
 
 async def whoami(update: Update, context: BotContext) -> None:
