@@ -63,6 +63,29 @@ def test_every_message_is_translated_with_the_same_placeholders(locale: str) -> 
             assert _fields(form) == wanted, (locale, key, form)
 
 
+def test_every_message_is_used_by_the_code() -> None:
+    """A message no code asks for (by its id, or by the start or end it completes:
+    ``f"length_{name}"``, ``f"{setting}_examples"``) is a text that drifted away from its feature."""
+    import re
+
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for package in ("bot", "digests")
+        for path in (CATALOGUES.parents[1] / package).rglob("*.py")
+    )
+    prefixes = tuple(set(re.findall(r"""f["']([a-z_]+_)\{""", code)))
+    suffixes = tuple(set(re.findall(r"""f["']\{[a-z_.]+\}(_[a-z_]+)["']""", code)))
+    unused = [
+        key
+        for key in _catalogue("en")
+        if f'"{key}"' not in code
+        and f"'{key}'" not in code
+        and not key.startswith(prefixes)
+        and not key.endswith(suffixes)
+    ]
+    assert prefixes and suffixes and unused == []
+
+
 def test_english_plurals_pick_the_form_by_count() -> None:
     texts = texts_for("en")
     assert texts.plural("published", 1, id=3, title="T", sections=1).endswith("with 1 section.")
