@@ -7,7 +7,10 @@ and the PostgreSQL helpers create and drop a database of their own on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -267,9 +270,25 @@ async def postgres_reachable(server: str = POSTGRES_SERVER) -> str | None:
     return None
 
 
+_SQLITE_AT_HEAD: list[Path] = []
+
+
+async def _sqlite_at_head() -> Path:
+    """An empty SQLite database at the newest schema, migrated once per process."""
+    from storage.migrate import upgrade
+
+    if not _SQLITE_AT_HEAD:
+        folder = Path(tempfile.mkdtemp(prefix="digestbot-schema-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        await asyncio.to_thread(upgrade, sqlite_url(folder))
+        _SQLITE_AT_HEAD.append(folder / "digestbot.db")
+    return _SQLITE_AT_HEAD[0]
+
+
 async def reset_database(url: str, *, migrate: bool = True) -> None:
     """Empty a test database and (unless ``migrate`` is false) bring it to the newest schema: a
-    SQLite file is deleted, the public schema of a database the tests created is made again."""
+    SQLite file is replaced by a copy of one migrated once, the public schema of a database the
+    tests created is made again and migrated."""
     from storage.migrate import upgrade
 
     if url.startswith("sqlite"):
@@ -278,6 +297,9 @@ async def reset_database(url: str, *, migrate: bool = True) -> None:
         database = Path(make_url(url).database or "")
         for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
             path.unlink(missing_ok=True)
+        if migrate:  # a copy of one migrated file: migrating each test's database took 0.3-1 s
+            shutil.copyfile(await _sqlite_at_head(), database)
+            return
     else:
         from sqlalchemy import text
         from sqlalchemy.engine import make_url

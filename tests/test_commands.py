@@ -579,3 +579,16 @@ async def test_a_channel_configured_from_the_command_line_gets_its_own_digest(
         await asyncio.sleep(1)
     assert "港口扩建工程启动" in digest.text and "城市公园开放" not in digest.text
     assert len(fake.messages_to(channel)) == 1
+
+
+async def test_a_stop_does_not_wait_for_every_admins_command_menu(
+    fake: FakeTelegram, sqlite_url: str
+) -> None:
+    """The menus of many admins are set in the background; stopping the bot cancels what is left
+    (the next start sets them again) instead of waiting for thousands of calls."""
+    admins = frozenset(range(50_000, 53_000))
+    async with running_bot(fake, sqlite_url, admin_user_ids=admins):
+        [reply] = await fake.reply_to(READER, "/help")  # the bot answers while the menus are set
+    set_for_admins = {chat for scope, chat, _ in fake.state.menus if scope == "chat"}
+    assert "/latest" in reply.text
+    assert 0 < len(set_for_admins) < len(admins)

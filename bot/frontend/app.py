@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -284,9 +285,13 @@ async def _set_command_menu(application: BotApplication) -> None:
 async def _post_stop(application: BotApplication) -> None:
     """Stop claiming; let the sends in flight finish."""
     data = application.bot_data
-    for task in (data.resuming, data.menu):
-        if task is not None:
-            await task
+    if data.menu is not None and not data.menu.done():
+        # The menu is set again at the next start: a stop does not wait for every admin's menu.
+        data.menu.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await data.menu
+    if data.resuming is not None:
+        await data.resuming
     if data.stop_loops is not None and data.loop_tasks:
         data.stop_loops.set()
         await asyncio.gather(*data.loop_tasks)
