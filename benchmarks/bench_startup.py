@@ -7,7 +7,8 @@ Prints the median wall time and the peak RSS of `digestbot preview` over ``--run
 `digestbot run` against a fake Bot API on 127.0.0.1 with a /start already waiting (digestbot on
 a fresh SQLite database holding the sample), and prints the median seconds from the process's
 start to its reply and their ratio, the idle RSS of both, and what answering /latest (the first
-Chinese digest) adds to digestbot's.
+Chinese digest) adds to digestbot's; and the floor under both figures: a process that only
+imports the libraries the bot is built on.
 """
 
 from __future__ import annotations
@@ -44,6 +45,25 @@ def preview(path: Path, runs: int) -> None:
         f"digestbot preview {path.name}: median {statistics.median(walls):.2f} s wall "
         f"(runs: {', '.join(f'{w:.2f}' for w in walls)}), peak RSS {max(peaks):.0f} MB"
     )
+
+
+# The libraries digestbot is built on, as the mission names them, and nothing of digestbot's own.
+LIBRARIES = "import telegram.ext, sqlmodel, sqlalchemy.ext.asyncio, aiosqlite"
+
+
+def import_floor(runs: int) -> tuple[float, float]:
+    """Median seconds and peak RSS (MB) of a process that only imports ``LIBRARIES`` and exits:
+    what any bot on python-telegram-bot and SQLModel pays before its first reply."""
+    walls, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", LIBRARIES])
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append(time.perf_counter() - started)
+        peaks.append(usage.ru_maxrss / 1024)
+        if status:
+            raise SystemExit(f"importing the libraries failed with status {status}")
+    return statistics.median(walls), max(peaks)
 
 
 def rss_mb(pid: int) -> float:
@@ -114,9 +134,15 @@ async def run(path: Path, runs: int) -> None:
             afters.append(rss_mb(process.pid) - idles[-1])
             await stop(process)
         first, echo_first = statistics.median(firsts), statistics.median(echo_firsts)
+        floor_seconds, floor_mb = import_floor(runs)
         print(
             f"first reply to /start (median of {runs}): digestbot run {first:.3f} s, PTB echo bot "
             f"{echo_first:.3f} s: {first / echo_first:.2f}x (target <= 1.5x)"
+        )
+        print(
+            f"floor: importing python-telegram-bot, SQLModel, SQLAlchemy asyncio and aiosqlite alone "
+            f"takes {floor_seconds:.3f} s ({floor_seconds / echo_first:.2f}x the echo bot's whole first "
+            f"reply) and {floor_mb:.1f} MB"
         )
         print(
             f"idle RSS: digestbot run {statistics.median(idles):.1f} MB (target <= 78), echo bot "
