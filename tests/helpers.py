@@ -271,6 +271,9 @@ async def postgres_reachable(server: str = POSTGRES_SERVER) -> str | None:
 
 
 _SQLITE_AT_HEAD: list[Path] = []
+_PUBLIC_TABLES = (
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+)
 
 
 async def _sqlite_at_head() -> Path:
@@ -287,8 +290,9 @@ async def _sqlite_at_head() -> Path:
 
 async def reset_database(url: str, *, migrate: bool = True) -> None:
     """Empty a test database and (unless ``migrate`` is false) bring it to the newest schema: a
-    SQLite file is replaced by a copy of one migrated once, the public schema of a database the
-    tests created is made again and migrated."""
+    SQLite file is replaced by a copy of one migrated once; a database the tests created on
+    PostgreSQL has its tables emptied when it is at the newest schema, else its public schema is
+    made again and migrated."""
     from storage.migrate import upgrade
 
     if url.startswith("sqlite"):
@@ -305,11 +309,20 @@ async def reset_database(url: str, *, migrate: bool = True) -> None:
         from sqlalchemy.engine import make_url
 
         from storage.db import create_engine
+        from storage.migrate import current_revision, head_revision
 
         if not (make_url(url).database or "").startswith("digestbot_"):
             raise ValueError("refusing to reset a database the tests did not create")
         engine = create_engine(url)
         try:
+            if migrate and await current_revision(engine) == head_revision():
+                # At the newest schema already: emptying the tables is a tenth of migrating again.
+                async with engine.begin() as connection:
+                    tables = (await connection.execute(text(_PUBLIC_TABLES))).scalars().all()
+                    if tables:
+                        names = ", ".join(f'"{table}"' for table in tables)
+                        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
             async with engine.begin() as connection:
                 await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
                 await connection.execute(text("CREATE SCHEMA public"))
