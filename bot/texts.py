@@ -126,8 +126,9 @@ COMMANDS: Final[tuple[Command, ...]] = (
 def audiences_of(
     *, reader_sources: bool, group_admin: bool = False, bot_admin: bool = False
 ) -> set[Audience]:
-    """Whose commands a chat's menu and /help show: everyone's, the chat's own sources' when
-    READER_SOURCES is on, and a group admin's or the bot's admin's."""
+    """Whose commands a menu or /help shows: everyone's, the chat's own sources' when
+    READER_SOURCES is on, the group settings commands (the menu of a group's admins; /help in a
+    group, where they answer only its admins) and the bot's admins' commands."""
     chosen = {Audience.READERS}
     chosen |= {Audience.OWN_SOURCES} if reader_sources else set()
     chosen |= {Audience.GROUP_ADMINS} if group_admin else set()
